@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""The Mistral charm's actions. Every file in actions/ is a link here."""
+
+import os
+import sys
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+sys.path[:0] = [os.path.join(_ROOT, 'hooks'), _ROOT]
+
+import python_deps  # noqa: E402
+
+python_deps.ensure()
+
+from charmhelpers.contrib.openstack.utils import (  # noqa: E402
+    do_action_openstack_upgrade,
+)
+from charmhelpers.core.hookenv import action_fail  # noqa: E402
+
+import mistral_hooks  # noqa: E402
+import mistral_utils as utils  # noqa: E402
+from mistral_constants import VERSION_PACKAGE  # noqa: E402
+
+
+def pause(configs):
+    utils.pause_unit_helper(configs)
+
+
+def resume(configs):
+    utils.resume_unit_helper(configs)
+
+
+def openstack_upgrade(configs):
+    if do_action_openstack_upgrade(VERSION_PACKAGE,
+                                   utils.do_openstack_upgrade, configs):
+        mistral_hooks.config_changed()
+
+
+ACTIONS = {
+    'pause': pause,
+    'resume': resume,
+    'openstack-upgrade': openstack_upgrade,
+}
+
+
+def main(argv):
+    name = os.path.basename(argv[0])
+    action = ACTIONS.get(name)
+    if action is None:
+        action_fail('Action {} is not defined'.format(name))
+        return
+    try:
+        # a fresh renderer: an upgrade changes the release templates come from
+        action(utils.register_configs())
+    except Exception as e:
+        action_fail(str(e))
+
+
+if __name__ == '__main__':
+    main(sys.argv)

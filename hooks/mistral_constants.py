@@ -1,0 +1,52 @@
+"""Facts about Mistral that the hooks, contexts and actions share.
+
+Each port, path, package and service name lives here once.
+"""
+
+SERVICE_NAME = 'mistral'
+# Keystone's service type for Mistral's v2 API (keystone charm: valid_services)
+SERVICE_TYPE = 'workflowv2'
+# Package whose version names the OpenStack release installed
+VERSION_PACKAGE = 'mistral-common'
+
+API_PORT = 8989  # public port, served by haproxy; the API sits behind it
+API_PATH = '/v2'
+
+API_SERVICE = 'mistral-api'
+ENGINE_SERVICE = 'mistral-engine'
+EXECUTOR_SERVICE = 'mistral-executor'
+MISTRAL_SERVICES = [API_SERVICE, ENGINE_SERVICE, EXECUTOR_SERVICE]
+HAPROXY_SERVICE = 'haproxy'
+MEMCACHED_SERVICE = 'memcached'
+
+PACKAGES = [
+    'mistral-api', 'mistral-engine', 'mistral-executor',
+    'python3-mistralclient',
+    'python3-pymysql', 'python3-psycopg2',  # either database backend
+    'haproxy',
+    'memcached', 'python3-memcache',  # keystonemiddleware token cache
+]
+
+MISTRAL_USER = 'mistral'
+MISTRAL_DIR = '/etc/mistral'
+MISTRAL_CONF = MISTRAL_DIR + '/mistral.conf'
+MISTRAL_LOG_DIR = '/var/log/mistral'
+# Runs the API as mistral-server (eventlet) instead of the packaged uWSGI
+# app, under which cron triggers never fire.
+API_SYSTEMD_OVERRIDE = ('/etc/systemd/system/mistral-api.service.d/'
+                        'mistral-server.conf')
+HAPROXY_CONF = '/etc/haproxy/haproxy.cfg'
+MEMCACHED_CONF = '/etc/memcached.conf'
+
+# hacluster's VIP group; also what is_elected_leader() asks about
+CLUSTER_RES = 'grp_mistral_vips'
+
+# Leader setting naming the database the leader has migrated
+DB_INITIALISED_KEY = 'mistral-db-initialised'
+
+# Generic name -> relations, any one of which satisfies it (status messages)
+REQUIRED_INTERFACES = {
+    'database': ['shared-db', 'pgsql-db'],
+    'messaging': ['amqp'],
+    'identity': ['identity-service'],
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""The Mistral charm's hooks. Every file in hooks/ is a link to this one."""
+
+import os
+import sys
+
+_HOOKS = os.path.dirname(os.path.realpath(__file__))
+sys.path[:0] = [_HOOKS, os.path.dirname(_HOOKS)]
+
+import python_deps  # noqa: E402
+
+python_deps.ensure()
+
+from charmhelpers.contrib.charmsupport import nrpe  # noqa: E402
+from charmhelpers.contrib.network.ip import get_relation_ip  # noqa: E402
+from charmhelpers.contrib.openstack.ha.utils import (  # noqa: E402
+    generate_ha_relation_data,
+)
+from charmhelpers.contrib.hahelpers.cluster import is_clustered  # noqa: E402
+from charmhelpers.contrib.openstack.ip import (  # noqa: E402
+    ADMIN,
+    INTERNAL,
+    PUBLIC,
+    canonical_url,
+)
+from charmhelpers.contrib.openstack.utils import (  # noqa: E402
+    openstack_upgrade_available,
+    series_upgrade_complete,
+    series_upgrade_prepare,
+)
+from charmhelpers.core.hookenv import (  # noqa: E402
+    Hooks,
+    UnregisteredHookError,
+    config,
+    is_leader,
+    leader_get,
+    leader_set,
+    log,
+    open_port,
+    relation_ids,
+    relation_set,
+)
+from charmhelpers.core.host import service_stop  # noqa: E402
+
+import mistral_utils as utils  # noqa: E402
+from mistral_constants import (  # noqa: E402
+    API_PATH,
+    API_PORT,
+    DB_INITIALISED_KEY,
+    MISTRAL_SERVICES,
+    SERVICE_NAME,
+    VERSION_PACKAGE,
+)
+
+hooks = Hooks()
+CONFIGS = utils.register_configs()
+
+
+def converge():
+    """Bring files, database and services in line with the model.
+
+    Bad operator input stops it here: nothing is rendered or restarted, the
+    last good configuration keeps serving and status says what to fix.
+    """
+    problem = utils.config_problem()
+    if problem:
+        log('Not converging: {}'.format(problem))
+        return
+    if utils.missing_packages():
+        utils.install_packages()
+    utils.render(CONFIGS)
+    utils.initialise_database(CONFIGS)
+    utils.manage_services(CONFIGS)
+
+
+def publish_all():
+    """Re-send what this unit tells every related application."""
+    for rid in relation_ids('shared-db'):
+        shared_db_joined(rid)
+    for rid in relation_ids('pgsql-db'):
+        pgsql_db_joined(rid)
+    for rid in relation_ids('amqp'):
+        amqp_joined(rid)
+    for rid in relation_ids('identity-service'):
+        identity_joined(rid)
+    for rid in relation_ids('cluster'):
+        cluster_joined(rid)
+    for rid in relation_ids('ha'):
+        ha_joined(rid)
+    update_nrpe_config()
+
+
+@hooks.hook('install')
+def install():
+    problem = utils.config_problem()
+    if problem:
+        log('Not installing yet: {}'.format(problem))
+        return
+    utils.install_packages()
+    open_port(API_PORT)
+
+
+@hooks.hook('config-changed')
+def config_changed():
+    if utils.config_problem():
+        return
+    if (not config('action-managed-upgrade') and
+            not utils.missing_packages() and
+            openstack_upgrade_available(VERSION_PACKAGE)):
+        utils.do_openstack_upgrade(CONFIGS)
+    converge()
+    publish_all()
+    open_port(API_PORT)
+
+
+@hooks.hook('upgrade-charm')
+def upgrade_charm():
+    converge()
+    publish_all()
+
+
+@hooks.hook('leader-elected', 'leader-settings-changed', 'start',
+            'amqp-relation-changed', 'amqp-relation-departed',
+            'identity-service-relation-changed',
+            'identity-service-relation-departed',
+            'shared-db-relation-changed', 'shared-db-relation-departed',
+            'pgsql-db-relation-changed', 'pgsql-db-relation-departed',
+            'cluster-relation-changed', 'cluster-relation-departed',
+            'cluster-relation-broken',
+            'certificates-relation-joined', 'certificates-relation-changed',
+            'certificates-relation-departed',
+            'certificates-relation-broken')
+def changed():
+    converge()
+
+
+@hooks.hook('shared-db-relation-joined')
+def shared_db_joined(rid=None):
+    relation_set(relation_id=rid,
+                 database=config('database'),
+                 username=config('database-user'),
+                 hostname=get_relation_ip('shared-db'))
+
+
+@hooks.hook('pgsql-db-relation-joined')
+def pgsql_db_joined(rid=None):
+    relation_set(relation_id=rid, database=config('database'))
+
+
+@hooks.hook('shared-db-relation-broken', 'pgsql-db-relation-broken')
+def db_broken():
+    # the next database related is migrated afresh
+    if is_leader() and leader_get(DB_INITIALISED_KEY):
+        leader_set({DB_INITIALISED_KEY: None})
+    converge()
+
+
+@hooks.hook('amqp-relation-joined')
+def amqp_joined(rid=None):
+    relation_set(relation_id=rid, username=config('rabbit-user'),
+                 vhost=config('rabbit-vhost'))
+
+
+@hooks.hook('amqp-relation-broken', 'identity-service-relation-broken')
+def required_relation_broken():
+    converge()
+
+
+@hooks.hook('identity-service-relation-joined')
+def identity_joined(rid=None):
+    if config('vip') and not is_clustered():
+        # a unit address in the catalog would outlive the cluster forming
+        log('Not registering endpoints until clustered')
+        return
+    url = '{}:{}' + API_PATH
+    relation_set(relation_id=rid,
+                 service=SERVICE_NAME,
+                 region=config('region'),
+                 public_url=url.format(canonical_url(CONFIGS, PUBLIC),
+                                       API_PORT),
+                 internal_url=url.format(canonical_url(CONFIGS, INTERNAL),
+                                         API_PORT),
+                 admin_url=url.format(canonical_url(CONFIGS, ADMIN),
+                                      API_PORT))
+
+
+@hooks.hook('cluster-relation-joined')
+def cluster_joined(rid=None):
+    settings = {'private-address': get_relation_ip('cluster')}
+    for addr_type in ('admin', 'internal', 'public'):
+        settings['{}-address'.format(addr_type)] = get_relation_ip(
+            addr_type, cidr_network=config('os-{}-network'.format(addr_type)))
+    relation_set(relation_id=rid, relation_settings=settings)
+    converge()
+
+
+@hooks.hook('ha-relation-joined')
+def ha_joined(rid=None):
+    relation_set(relation_id=rid,
+                 relation_settings=generate_ha_relation_data(SERVICE_NAME))
+
+
+@hooks.hook('ha-relation-changed')
+def ha_changed():
+    if is_clustered():
+        # endpoints move to the VIP
+        for rid in relation_ids('identity-service'):
+            identity_joined(rid)
+
+
+@hooks.hook('nrpe-external-master-relation-joined',
+            'nrpe-external-master-relation-changed')
+def update_nrpe_config():
+    if not relation_ids('nrpe-external-master'):
+        return
+    hostname = nrpe.get_nagios_hostname()
+    unit = nrpe.get_nagios_unit_name()
+    checks = nrpe.NRPE(hostname=hostname)
+    nrpe.add_init_service_checks(checks, utils.services(), unit)
+    nrpe.add_haproxy_checks(checks, unit)
+    checks.write()
+
+
+@hooks.hook('pre-series-upgrade')
+def pre_series_upgrade():
+    series_upgrade_prepare(utils.pause_unit_helper, CONFIGS)
+
+
+@hooks.hook('post-series-upgrade')
+def post_series_upgrade():
+    series_upgrade_complete(utils.resume_unit_helper, CONFIGS)
+
+
+@hooks.hook('stop')
+def stop():
+    for svc in MISTRAL_SERVICES:
+        service_stop(svc)
+
+
+@hooks.hook('update-status')
+def update_status():
+    """Status only: cheap, changes nothing."""
+
+
+def main():
+    try:
+        hooks.execute(sys.argv)
+    except UnregisteredHookError as e:
+        log('Unknown hook {} - skipping.'.format(e))
+    utils.assess_status(CONFIGS)
+
+
+if __name__ == '__main__':
+    main()

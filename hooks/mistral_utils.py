@@ -1,0 +1,395 @@
+"""Install, upgrade, database, service and status logic of the charm."""
+
+import contextlib
+import grp
+import os
+import subprocess
+from collections import OrderedDict
+
+from charmhelpers.contrib.openstack import context, templating
+from charmhelpers.contrib.openstack.utils import (
+    configure_installation_source,
+    get_os_codename_install_source,
+    is_unit_paused_set,
+    is_unit_upgrading_set,
+    make_assess_status_func,
+    os_release,
+    pause_unit,
+    reset_os_release,
+    resume_unit,
+)
+from charmhelpers.core.hookenv import (
+    config,
+    is_leader,
+    leader_get,
+    leader_set,
+    local_unit,
+    log,
+    relation_get,
+    relation_ids,
+    related_units,
+    application_version_set,
+    status_set,
+)
+from charmhelpers.core.host import (
+    restart_on_change,
+    service,
+    service_running,
+    service_start,
+    service_stop,
+)
+from charmhelpers.core.decorators import retry_on_exception
+from charmhelpers.core.unitdata import kv
+from charmhelpers.fetch import (
+    apt_install,
+    apt_update,
+    apt_upgrade,
+    filter_installed_packages,
+)
+
+import config_checks
+import mistral_context
+from mistral_constants import (
+    API_SERVICE,
+    API_SYSTEMD_OVERRIDE,
+    DB_INITIALISED_KEY,
+    HAPROXY_CONF,
+    HAPROXY_SERVICE,
+    MEMCACHED_CONF,
+    MEMCACHED_SERVICE,
+    MISTRAL_CONF,
+    MISTRAL_DIR,
+    MISTRAL_SERVICES,
+    MISTRAL_USER,
+    PACKAGES,
+    REQUIRED_INTERFACES,
+    VERSION_PACKAGE,
+)
+
+TEMPLATES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.realpath(__file__))), 'templates')
+DB_RELATIONS = ('shared-db', 'pgsql-db')
+# Services that the packages would start on their stock configuration
+HELD_BACK_SERVICES = MISTRAL_SERVICES + [HAPROXY_SERVICE, MEMCACHED_SERVICE]
+POLICY_RC_D = '/usr/sbin/policy-rc.d'
+
+
+def resource_map():
+    """Config files, the contexts that render them, the services reading them.
+
+    Mistral's files come first so that the API restarts before haproxy.
+    """
+    mistral = mistral_context.MistralContext()
+    ports = mistral_context.HAProxyPortsContext()
+    memcache = context.MemcacheContext()
+    return OrderedDict([
+        (MISTRAL_CONF, {
+            'services': MISTRAL_SERVICES,
+            'contexts': [
+                context.AMQPContext(ssl_dir=MISTRAL_DIR),
+                context.SharedDBContext(ssl_dir=MISTRAL_DIR),
+                context.PostgresqlDBContext(),
+                mistral_context.IdentityServiceContext(),
+                context.InternalEndpointContext(),
+                context.BindHostContext(),
+                context.LogLevelContext(),
+                context.SyslogContext(),
+                context.WorkerConfigContext(),
+                memcache, ports, mistral,
+            ],
+        }),
+        (API_SYSTEMD_OVERRIDE, {'services': [API_SERVICE],
+                                'contexts': [mistral]}),
+        (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
+                          'contexts': [memcache]}),
+        (HAPROXY_CONF, {'services': [HAPROXY_SERVICE],
+                        'contexts': [context.HAProxyContext(
+                            singlenode_mode=True), ports]}),
+    ])
+
+
+def restart_map():
+    return OrderedDict((path, spec['services'])
+                       for path, spec in resource_map().items())
+
+
+def services():
+    return list(OrderedDict.fromkeys(
+        svc for svcs in restart_map().values() for svc in svcs))
+
+
+def register_configs(release=None):
+    release = release or os_release(VERSION_PACKAGE, base='yoga')
+    configs = templating.OSConfigRenderer(
+        templates_dir=TEMPLATES,
+        openstack_release=release)
+    for path, spec in resource_map().items():
+        configs.register(path, spec['contexts'])
+    return configs
+
+
+# --- configuration checks ----------------------------------------------------
+
+def config_problem():
+    """The operator's mistake that stops this unit converging, or None."""
+    error = config_checks.config_error(config())
+    if error:
+        return error
+    related = [r for r in DB_RELATIONS if relation_ids(r)]
+    if len(related) > 1:
+        return ('shared-db and pgsql-db are both related: remove one '
+                'database relation')
+    return None
+
+
+# --- packages ----------------------------------------------------------------
+
+@contextlib.contextmanager
+def services_held_back():
+    """Keep package scripts from starting services on stock configuration.
+
+    Debian and Ubuntu start a service as soon as its package is installed;
+    Mistral's would serve on the packaged config (the uWSGI API on the
+    public port) before the charm has rendered its own.
+    """
+    if os.path.exists(POLICY_RC_D):
+        # someone else's policy; stop our services afterwards instead
+        yield
+        for svc in HELD_BACK_SERVICES:
+            service_stop(svc)
+        return
+    with open(POLICY_RC_D, 'w') as script:
+        script.write('#!/bin/sh\n# mistral charm: held back while installing\n'
+                     'case "$1" in {}) exit 101;; esac\nexit 0\n'
+                     .format('|'.join(HELD_BACK_SERVICES)))
+    os.chmod(POLICY_RC_D, 0o755)
+    try:
+        yield
+    finally:
+        os.unlink(POLICY_RC_D)
+
+
+def missing_packages():
+    return filter_installed_packages(PACKAGES)
+
+
+def install_packages():
+    status_set('maintenance', 'Installing packages')
+    configure_installation_source(config('openstack-origin'))
+    apt_update(fatal=True)
+    with services_held_back():
+        apt_install(missing_packages(), fatal=True)
+    reset_os_release()
+
+
+def do_openstack_upgrade(configs):
+    """Move this unit to the release openstack-origin names."""
+    new_src = config('openstack-origin')
+    new_release = get_os_codename_install_source(new_src)
+    status_set('maintenance', 'Upgrading to {}'.format(new_release))
+    configure_installation_source(new_src)
+    apt_update(fatal=True)
+    with services_held_back():
+        apt_upgrade(fatal=True, dist=True, options=[
+            '--option', 'Dpkg::Options::=--force-confnew',
+            '--option', 'Dpkg::Options::=--force-confdef'])
+        apt_install(missing_packages(), fatal=True)
+    reset_os_release()
+    configs.set_release(openstack_release=new_release)
+    write_configs(configs)
+    if is_leader():
+        # the schema of the new release; data stays where it is
+        migrate_database()
+    for svc in MISTRAL_SERVICES:
+        if service_running(svc):
+            service('restart', svc)
+
+
+def application_version():
+    """The upstream version of the installed Mistral, e.g. 20.0.0."""
+    try:
+        version = subprocess.check_output(
+            ['dpkg-query', '-W', '-f', '${Version}', VERSION_PACKAGE],
+            universal_newlines=True)
+    except subprocess.CalledProcessError:
+        return None
+    return version.split(':')[-1].split('-')[0] or None
+
+
+def set_application_version():
+    """application-version-set, only when the version changed."""
+    version = application_version()
+    store = kv()
+    if version and store.get('application-version') != version:
+        application_version_set(version)
+        store.set('application-version', version)
+        store.flush()
+
+
+# --- configuration files and services ----------------------------------------
+
+def write_configs(configs):
+    os.makedirs(os.path.dirname(API_SYSTEMD_OVERRIDE), exist_ok=True)
+    configs.write_all()
+    # secrets inside: readable by the services' group only
+    os.chown(MISTRAL_CONF, 0, _gid(MISTRAL_USER))
+    os.chmod(MISTRAL_CONF, 0o640)
+
+
+def _gid(group):
+    return grp.getgrnam(group).gr_gid
+
+
+def restart_api(svc):
+    # the systemd drop-in may have changed: reload units first
+    subprocess.check_call(['systemctl', 'daemon-reload'])
+    service('restart', svc)
+
+
+def _can_restart(svc, _changed_files):
+    """Restart only what runs; manage_services() starts the rest when due."""
+    return service_running(svc)
+
+
+def render(configs):
+    """Write every config file; restart exactly the services reading a
+    changed one. A paused unit writes but restarts nothing."""
+    if is_unit_paused_set():
+        write_configs(configs)
+        return
+    with restart_on_change(restart_map(),
+                           restart_functions={API_SERVICE: restart_api},
+                           can_restart_now_f=_can_restart):
+        write_configs(configs)
+
+
+def required_relations_complete(configs):
+    complete = configs.complete_contexts()
+    return all(any(rel in complete for rel in rels)
+               for rels in REQUIRED_INTERFACES.values())
+
+
+def ready_to_serve(configs):
+    return (required_relations_complete(configs) and
+            database_initialised(configs))
+
+
+def manage_services(configs):
+    """Run Mistral once it has everything it needs, and not before.
+
+    haproxy and memcached run as soon as their files are written.
+    """
+    if is_unit_paused_set() or is_unit_upgrading_set():
+        return
+    for svc in (MEMCACHED_SERVICE, HAPROXY_SERVICE):
+        if not service_running(svc):
+            service_start(svc)
+    wanted = ready_to_serve(configs)
+    for svc in MISTRAL_SERVICES:
+        running = service_running(svc)
+        if wanted and not running:
+            if svc == API_SERVICE:
+                subprocess.check_call(['systemctl', 'daemon-reload'])
+            service('enable', svc)
+            service_start(svc)
+        elif running and not wanted:
+            service_stop(svc)
+
+
+# --- database ----------------------------------------------------------------
+
+def database_fingerprint():
+    """Which database mistral.conf points at (no secrets), or None.
+
+    The leader records it once migrated: a new database (another
+    application, or MySQL swapped for PostgreSQL) is migrated again.
+    """
+    for ctxt in (context.SharedDBContext(ssl_dir=MISTRAL_DIR),
+                 context.PostgresqlDBContext()):
+        data = ctxt()
+        if data.get('database_host'):
+            return '{}://{}/{}'.format(data['database_type'],
+                                       data['database_host'],
+                                       data['database'])
+    return None
+
+
+def database_allows_this_unit():
+    """Has the database granted this unit access? (no data lost: we never
+    migrate a database that has not listed us)."""
+    keys = {'shared-db': 'allowed_units', 'pgsql-db': 'allowed-units'}
+    for rel, key in keys.items():
+        for rid in relation_ids(rel):
+            for unit in related_units(rid):
+                allowed = relation_get(key, rid=rid, unit=unit) or ''
+                if local_unit() in allowed.split():
+                    return True
+    return False
+
+
+def database_initialised(configs):
+    fingerprint = database_fingerprint()
+    return bool(fingerprint) and leader_get(DB_INITIALISED_KEY) == fingerprint
+
+
+@retry_on_exception(3, base_delay=5, exc_type=subprocess.CalledProcessError)
+def migrate_database():
+    for command in ('upgrade head', 'populate'):
+        subprocess.check_call(['mistral-db-manage', '--config-file',
+                               MISTRAL_CONF] + command.split())
+
+
+def initialise_database(configs):
+    """On the leader, migrate a database not migrated yet, once it lets
+    this unit in; the other units wait for the leader setting."""
+    if not is_leader() or database_initialised(configs):
+        return
+    fingerprint = database_fingerprint()
+    if not fingerprint or not database_allows_this_unit():
+        return
+    if not required_relations_complete(configs):
+        return
+    status_set('maintenance', 'Migrating the database')
+    log('Migrating the database {}'.format(fingerprint))
+    migrate_database()
+    leader_set({DB_INITIALISED_KEY: fingerprint})
+
+
+# --- status ------------------------------------------------------------------
+
+def charm_status(configs):
+    """What the generic relation checks cannot know."""
+    if not required_relations_complete(configs):
+        return None, None
+    if not database_initialised(configs):
+        if not database_allows_this_unit():
+            return 'waiting', 'Waiting for the database to allow this unit'
+        if is_leader():
+            return 'waiting', 'Database not migrated yet'
+        return 'waiting', 'Waiting for the leader to migrate the database'
+    return None, None
+
+
+def assess_status_func(configs):
+    return make_assess_status_func(
+        configs, REQUIRED_INTERFACES, charm_func=charm_status,
+        services=services(), ports=None)
+
+
+def assess_status(configs):
+    problem = config_problem()
+    if problem:
+        # the operator's mistake first: nothing converges until it is fixed
+        status_set('blocked', problem)
+    else:
+        assess_status_func(configs)()
+    set_application_version()
+
+
+def pause_unit_helper(configs):
+    pause_unit(assess_status_func(configs), services=services())
+
+
+def resume_unit_helper(configs):
+    resume_unit(assess_status_func(configs), services=services())
+    manage_services(configs)

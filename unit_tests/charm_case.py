@@ -1,0 +1,187 @@
+"""Base test case: a Mistral unit on a fake machine, in a fake model.
+
+The machine side is faked at the command level (systemctl, dpkg-query,
+mistral-db-manage, apt) and config files are written under a temporary
+root, so tests assert what a real unit would show: files, services running,
+commands run, relation data, status.
+"""
+
+import os
+import subprocess
+import tempfile
+import unittest
+from unittest import mock
+
+from charmhelpers.contrib.network import ip as ch_ip
+from charmhelpers.core import host
+from charmhelpers.contrib.openstack import utils as os_utils
+
+from unit_tests import fake_juju
+
+import mistral_utils
+
+
+class FakeMachine:
+    """systemd and the commands the charm runs, as seen from the charm."""
+
+    def __init__(self, version='20.0.0-2+deb13u1'):
+        self.running = set()
+        self.enabled = set()
+        self.events = []      # ('restart', 'mistral-api'), ...
+        self.commands = []    # other commands run, as argv lists
+        self.version = version
+        self.fail_commands = set()
+
+    def systemctl(self, action, svc=None):
+        if action == 'is-active':
+            return svc in self.running
+        if action == 'daemon-reload':
+            self.events.append((action, None))
+            return True
+        self.events.append((action, svc))
+        if action in ('start', 'restart'):
+            self.running.add(svc)
+        elif action == 'stop':
+            self.running.discard(svc)
+        elif action == 'enable':
+            self.enabled.add(svc)
+        return True
+
+    def run(self, cmd):
+        if cmd[0] == 'systemctl':
+            return 0 if self.systemctl(*cmd[1:]) else 3
+        self.commands.append(list(cmd))
+        if cmd[0] in self.fail_commands:
+            return 1
+        return 0
+
+    def restarts(self):
+        return [svc for action, svc in self.events if action == 'restart']
+
+
+class FakeSubprocess:
+    """`subprocess` as seen by core.host and mistral_utils."""
+
+    CalledProcessError = subprocess.CalledProcessError
+    PIPE = subprocess.PIPE
+    STDOUT = subprocess.STDOUT
+
+    def __init__(self, machine):
+        self.machine = machine
+
+    def call(self, cmd, *args, **kwargs):
+        return self.machine.run(cmd)
+
+    def check_call(self, cmd, *args, **kwargs):
+        if self.machine.run(cmd):
+            raise subprocess.CalledProcessError(1, cmd)
+        return 0
+
+    def check_output(self, cmd, *args, **kwargs):
+        if cmd[0] == 'dpkg-query':
+            if self.machine.version is None:
+                raise subprocess.CalledProcessError(1, cmd)
+            return self.machine.version
+        self.check_call(cmd)
+        return ''
+
+
+class CharmTestCase(unittest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(subprocess.call, ['rm', '-rf', self.tmp])
+        self.juju = fake_juju.FakeJuju()
+        fake_juju.install(self, self.juju, self.tmp)
+        self.machine = FakeMachine()
+        fake_sub = FakeSubprocess(self.machine)
+        self.installed = []
+        self.patch(host, 'subprocess', fake_sub)
+        self.patch(host, 'init_is_systemd', lambda service_name=None: True)
+        self.patch(mistral_utils, 'subprocess', fake_sub)
+        self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
+        self.patch(mistral_utils, 'apt_install', self._apt_install)
+        self.patch(mistral_utils, 'apt_upgrade', mock.MagicMock())
+        self.patch(mistral_utils, 'filter_installed_packages',
+                   lambda pkgs: [p for p in pkgs if p not in self.installed])
+        self.patch(mistral_utils, 'configure_installation_source',
+                   lambda source: None)
+        self.patch(mistral_utils, 'POLICY_RC_D',
+                   os.path.join(self.tmp, 'policy-rc.d'))
+        self.patch(mistral_utils, '_gid', lambda group: os.getgid())
+        self.patch(mistral_utils, 'os_release',
+                   lambda *a, **k: 'epoxy')
+        self.patch(os_utils, 'os_release', lambda *a, **k: 'epoxy')
+        # config files land under a temporary root
+        for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'HAPROXY_CONF',
+                     'MEMCACHED_CONF'):
+            real = getattr(mistral_utils, name)
+            self.patch(mistral_utils, name, self.tmp + real)
+            os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)
+        self.patch(mistral_utils, 'MISTRAL_DIR', self.tmp + '/etc/mistral')
+        self.patch(mistral_utils.context, 'HAPROXY_RUN_DIR', self.tmp)
+        self.patch(mistral_utils.context, 'is_ipv6_disabled', lambda: True)
+        self.patch(mistral_utils.context, '_num_cpus', lambda: 2)
+        # the unit's one interface: eth0 on 10.0.0.0/24
+        self.patch(ch_ip, 'get_netmask_for_address',
+                   lambda address: '255.255.255.0')
+        self.patch(ch_ip, 'get_iface_for_address', lambda address: 'eth0')
+
+    def patch(self, obj, name, value):
+        patcher = mock.patch.object(obj, name, value)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _apt_install(self, packages, fatal=False, **kwargs):
+        self.installed.extend(packages)
+
+    def path(self, real):
+        """Where a file the charm writes at `real` lands in this test."""
+        return self.tmp + real
+
+    def read(self, real):
+        with open(self.path(real)) as f:
+            return f.read()
+
+    # --- relation data as the real providers send it -------------------
+    def add_mysql(self, allowed=('mistral/0',)):
+        self.juju.relate('shared-db:1')
+        self.juju.remote_set('shared-db:1', 'mysql/0',
+                             **{'db_host': '10.0.0.20', 'password': 'dbpass',
+                                'allowed_units': ' '.join(allowed),
+                                'private-address': '10.0.0.20'})
+
+    def add_postgresql(self, allowed=('mistral/0',)):
+        self.juju.relate('pgsql-db:2')
+        self.juju.remote_set('pgsql-db:2', 'postgresql/0',
+                             **{'host': '10.0.0.21', 'user': 'juju_mistral',
+                                'password': 'pgpass', 'database': 'mistral',
+                                'port': '5432', 'state': 'standalone',
+                                'allowed-units': ' '.join(allowed),
+                                'private-address': '10.0.0.21'})
+
+    def add_rabbitmq(self):
+        self.juju.relate('amqp:3')
+        self.juju.remote_set('amqp:3', 'rabbitmq-server/0',
+                             **{'hostname': '10.0.0.22', 'password': 'rbpass',
+                                'private-address': '10.0.0.22'})
+
+    def add_keystone(self):
+        self.juju.relate('identity-service:4')
+        self.juju.remote_set(
+            'identity-service:4', 'keystone/0',
+            auth_host='10.0.0.23', auth_port='35357', auth_protocol='http',
+            service_host='10.0.0.23', service_port='5000',
+            service_protocol='http', internal_host='10.0.0.23',
+            internal_port='5000', internal_protocol='http', api_version='3',
+            service_username='mistral', service_password='kspass',
+            service_tenant='services', service_tenant_id='tid',
+            service_domain='service_domain', service_domain_id='did',
+            service_type='workflowv2',
+            **{'private-address': '10.0.0.23'})
+
+    def add_all_relations(self):
+        self.add_mysql()
+        self.add_rabbitmq()
+        self.add_keystone()

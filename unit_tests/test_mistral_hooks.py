@@ -1,0 +1,358 @@
+import os
+import sys
+from unittest import mock
+
+from unit_tests import fake_juju
+from unit_tests.charm_case import CharmTestCase
+
+import mistral_utils
+
+mistral_hooks = fake_juju.import_in_model('mistral_hooks')
+
+MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
+
+
+class HookTestCase(CharmTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.patch(mistral_hooks, 'CONFIGS', mistral_utils.register_configs())
+        self.upgrade_available = False
+        self.patch(mistral_hooks, 'openstack_upgrade_available',
+                   lambda package: self.upgrade_available)
+
+    def run_hook(self, name, rid=None, remote=None):
+        env = {}
+        if rid:
+            env = {'JUJU_RELATION': rid.split(':')[0],
+                   'JUJU_RELATION_ID': rid,
+                   'JUJU_REMOTE_UNIT': remote or ''}
+        # each hook is a new process: no state carried in memory
+        fake_juju.forget_hook_state()
+        mistral_hooks.CONFIGS = mistral_utils.register_configs()
+        with mock.patch.dict(os.environ, env), \
+                mock.patch.object(sys, 'argv', ['hooks/' + name]):
+            mistral_hooks.main()
+
+    def deploy_ready(self):
+        """An installed unit with every relation complete."""
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        self.machine.events.clear()
+        self.machine.commands.clear()
+
+    def mistral_conf(self):
+        return self.read('/etc/mistral/mistral.conf')
+
+
+class TestInstall(HookTestCase):
+
+    def test_install_holds_services_back_and_opens_the_api_port(self):
+        self.run_hook('install')
+        self.assertIn('mistral-api', self.installed)
+        self.assertIn('haproxy', self.installed)
+        self.assertFalse(os.path.exists(mistral_utils.POLICY_RC_D))
+        self.assertEqual(self.machine.running, set())
+        self.assertIn('8989/TCP', self.juju.opened_ports)
+
+    def test_policy_rc_d_denies_our_services_during_install(self):
+        seen = []
+
+        def apt_install(packages, fatal=False):
+            with open(mistral_utils.POLICY_RC_D) as script:
+                seen.append(script.read())
+        self.patch(mistral_utils, 'apt_install', apt_install)
+        self.run_hook('install')
+        self.assertIn('mistral-api|mistral-engine|mistral-executor', seen[0])
+        self.assertIn('exit 101', seen[0])
+
+    def test_fresh_unit_names_every_missing_relation(self):
+        self.run_hook('install')
+        state, message = self.juju.status
+        self.assertEqual(state, 'blocked')
+        prefix, names = message.split(': ')
+        self.assertEqual(prefix, 'Missing relations')
+        self.assertEqual(sorted(names.split(', ')),
+                         ['database', 'identity', 'messaging'])
+
+    def test_application_version_is_the_upstream_version(self):
+        self.run_hook('install')
+        self.assertEqual(self.juju.app_version, '20.0.0')
+
+
+class TestRelationData(HookTestCase):
+
+    def test_amqp_joined_requests_user_and_vhost(self):
+        self.add_rabbitmq()
+        self.run_hook('amqp-relation-joined', 'amqp:3', 'rabbitmq-server/0')
+        self.assertEqual(self.juju.local_data('amqp:3'),
+                         {'username': 'mistral', 'vhost': 'openstack'})
+
+    def test_shared_db_joined_requests_database_for_this_address(self):
+        self.add_mysql()
+        self.run_hook('shared-db-relation-joined', 'shared-db:1', 'mysql/0')
+        self.assertEqual(self.juju.local_data('shared-db:1'),
+                         {'database': 'mistral', 'username': 'mistral',
+                          'hostname': '10.0.0.10'})
+
+    def test_pgsql_joined_requests_database(self):
+        self.add_postgresql()
+        self.run_hook('pgsql-db-relation-joined', 'pgsql-db:2',
+                      'postgresql/0')
+        self.assertEqual(self.juju.local_data('pgsql-db:2'),
+                         {'database': 'mistral'})
+
+    def test_identity_joined_registers_workflowv2_endpoints(self):
+        self.juju.config['region'] = 'RegionTwo'
+        self.add_keystone()
+        self.run_hook('identity-service-relation-joined',
+                      'identity-service:4', 'keystone/0')
+        url = 'http://10.0.0.10:8989/v2'
+        self.assertEqual(self.juju.local_data('identity-service:4'), {
+            'service': 'mistral', 'region': 'RegionTwo',
+            'public_url': url, 'internal_url': url, 'admin_url': url})
+
+    def test_public_hostname_goes_into_the_public_url_only(self):
+        self.juju.config['os-public-hostname'] = 'mistral.example.com'
+        self.add_keystone()
+        self.run_hook('identity-service-relation-joined',
+                      'identity-service:4', 'keystone/0')
+        data = self.juju.local_data('identity-service:4')
+        self.assertEqual(data['public_url'],
+                         'http://mistral.example.com:8989/v2')
+        self.assertEqual(data['internal_url'], 'http://10.0.0.10:8989/v2')
+
+
+class TestDatabase(HookTestCase):
+
+    def test_leader_migrates_once_the_database_allows_it(self):
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('shared-db-relation-changed', 'shared-db:1', 'mysql/0')
+        migrations = [c for c in self.machine.commands
+                      if c[0] == 'mistral-db-manage']
+        self.assertEqual([c[3:] for c in migrations],
+                         [['upgrade', 'head'], ['populate']])
+        self.assertEqual(
+            self.juju.leader_settings['mistral-db-initialised'],
+            'mysql+pymysql://10.0.0.20/mistral')
+        self.assertTrue(set(MISTRAL) <= self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_no_migration_before_the_database_lists_this_unit(self):
+        self.run_hook('install')
+        self.add_mysql(allowed=('mistral/1',))
+        self.add_rabbitmq()
+        self.add_keystone()
+        self.run_hook('shared-db-relation-changed', 'shared-db:1', 'mysql/0')
+        self.assertNotIn('mistral-db-manage',
+                         [c[0] for c in self.machine.commands])
+        self.assertEqual(self.juju.status, (
+            'waiting', 'Waiting for the database to allow this unit'))
+        self.assertFalse(set(MISTRAL) & self.machine.running)
+
+    def test_a_repeated_hook_does_not_migrate_again(self):
+        self.deploy_ready()
+        self.run_hook('shared-db-relation-changed', 'shared-db:1', 'mysql/0')
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.commands, [])
+        self.assertEqual(self.machine.restarts(), [])
+
+    def test_non_leader_waits_for_the_leader_then_starts(self):
+        self.juju.leader = False
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        self.assertNotIn('mistral-db-manage',
+                         [c[0] for c in self.machine.commands])
+        self.assertEqual(self.juju.status, (
+            'waiting', 'Waiting for the leader to migrate the database'))
+        self.juju.leader_settings['mistral-db-initialised'] = (
+            'mysql+pymysql://10.0.0.20/mistral')
+        self.run_hook('leader-settings-changed')
+        self.assertTrue(set(MISTRAL) <= self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_new_database_is_migrated_afresh(self):
+        self.deploy_ready()
+        self.juju.relations['shared-db:1']['units'].clear()
+        self.run_hook('shared-db-relation-broken', 'shared-db:1')
+        del self.juju.relations['shared-db:1']
+        self.assertNotIn('mistral-db-initialised', self.juju.leader_settings)
+        self.add_postgresql()
+        self.run_hook('pgsql-db-relation-changed', 'pgsql-db:2',
+                      'postgresql/0')
+        self.assertIn(['mistral-db-manage', '--config-file',
+                       mistral_utils.MISTRAL_CONF, 'upgrade', 'head'],
+                      self.machine.commands)
+        self.assertEqual(
+            self.juju.leader_settings['mistral-db-initialised'],
+            'postgresql://10.0.0.21/mistral')
+        self.assertIn('connection = postgresql://juju_mistral:pgpass@'
+                      '10.0.0.21/mistral', self.mistral_conf())
+
+    def test_both_databases_related_is_blocked_and_changes_nothing(self):
+        self.deploy_ready()
+        before = self.mistral_conf()
+        self.add_postgresql()
+        self.run_hook('pgsql-db-relation-changed', 'pgsql-db:2',
+                      'postgresql/0')
+        self.assertEqual(self.juju.status[0], 'blocked')
+        self.assertIn('shared-db and pgsql-db are both related',
+                      self.juju.status[1])
+        self.assertEqual(self.mistral_conf(), before)
+        self.assertEqual(self.machine.restarts(), [])
+
+
+class TestRestarts(HookTestCase):
+
+    def test_a_change_to_mistral_conf_restarts_mistral_only(self):
+        self.deploy_ready()
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(sorted(self.machine.restarts()), sorted(MISTRAL))
+        self.assertIn('debug = True', self.mistral_conf())
+
+    def test_a_haproxy_timeout_restarts_haproxy_only(self):
+        self.deploy_ready()
+        self.juju.config['haproxy-client-timeout'] = 30000
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.restarts(), ['haproxy'])
+
+    def test_update_status_touches_nothing(self):
+        self.deploy_ready()
+        mtime = os.stat(self.path('/etc/mistral/mistral.conf')).st_mtime_ns
+        self.run_hook('update-status')
+        self.assertEqual(self.machine.events, [])
+        self.assertEqual(
+            os.stat(self.path('/etc/mistral/mistral.conf')).st_mtime_ns,
+            mtime)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_losing_messaging_stops_mistral_and_names_the_relation(self):
+        self.deploy_ready()
+        self.juju.relations['amqp:3']['units'].clear()
+        self.run_hook('amqp-relation-broken', 'amqp:3')
+        del self.juju.relations['amqp:3']
+        self.run_hook('update-status')
+        self.assertFalse(set(MISTRAL) & self.machine.running)
+        self.assertEqual(self.juju.status,
+                         ('blocked', 'Missing relations: messaging'))
+
+
+class TestBadConfig(HookTestCase):
+
+    def assert_blocked_and_unchanged(self, option, value, words):
+        self.deploy_ready()
+        before = self.mistral_conf()
+        self.juju.config[option] = value
+        self.run_hook('config-changed')
+        state, message = self.juju.status
+        self.assertEqual(state, 'blocked')
+        self.assertTrue(message.startswith(option), message)
+        self.assertIn(words, message)
+        self.assertEqual(self.mistral_conf(), before)
+        self.assertEqual(self.machine.restarts(), [])
+        self.assertTrue(set(MISTRAL) <= self.machine.running)
+
+    def test_negative_worker_multiplier(self):
+        self.assert_blocked_and_unchanged('worker-multiplier', -1.0,
+                                          'at least 0')
+
+    def test_unknown_openstack_origin(self):
+        self.assert_blocked_and_unchanged('openstack-origin', 'nonsense',
+                                          "'nonsense' is not")
+
+    def test_malformed_vip(self):
+        self.assert_blocked_and_unchanged('vip', '10.0.0.300',
+                                          'not an IP address')
+
+    def test_fixing_the_value_converges_again(self):
+        self.assert_blocked_and_unchanged('worker-multiplier', -1.0,
+                                          'at least 0')
+        self.juju.config['worker-multiplier'] = 0.5
+        self.run_hook('config-changed')
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+        self.assertIn('api_workers = 1', self.mistral_conf())
+
+    def test_bad_origin_at_install_installs_nothing(self):
+        self.juju.config['openstack-origin'] = 'cloud:trixie-epoxy'
+        self.run_hook('install')
+        self.assertEqual(self.installed, [])
+        self.assertEqual(self.juju.status[0], 'blocked')
+        self.assertTrue(self.juju.status[1].startswith('openstack-origin'))
+
+
+class TestRenderedFiles(HookTestCase):
+
+    def test_mistral_conf_from_relation_data(self):
+        self.deploy_ready()
+        conf = self.mistral_conf()
+        for line in [
+                'transport_url = rabbit://mistral:rbpass@10.0.0.22:5672/'
+                'openstack',
+                'connection = mysql+pymysql://mistral:dbpass@10.0.0.20/'
+                'mistral',
+                'port = 8979',
+                'api_workers = 4',
+                'www_authenticate_uri = http://10.0.0.23:5000/v3',
+                'auth_url = http://10.0.0.23:35357/v3',
+                'username = mistral',
+                'password = kspass',
+                'project_name = services',
+                'project_domain_name = service_domain',
+                'memcached_servers = 127.0.0.1:11211',
+                'auth_enable = True',
+                'check_interval = 10',
+                'max_missed_heartbeats = 3']:
+            self.assertIn(line + '\n', conf)
+        self.assertNotIn('[execution_expiration_policy]', conf)
+
+    def test_expiration_policy_when_asked_for(self):
+        self.juju.config['execution-expiration-older-than'] = 1440
+        self.deploy_ready()
+        conf = self.mistral_conf()
+        self.assertIn('[execution_expiration_policy]\n'
+                      'evaluation_interval = 60\n'
+                      'older_than = 1440\n', conf)
+
+    def test_api_runs_as_mistral_server(self):
+        self.deploy_ready()
+        override = self.read(mistral_utils.API_SYSTEMD_OVERRIDE[len(
+            self.tmp):])
+        self.assertIn('ExecStart=\nExecStart=/usr/bin/mistral-server '
+                      '--config-file=/etc/mistral/mistral.conf --server api',
+                      override)
+
+    def test_haproxy_fronts_the_api_with_a_health_check(self):
+        self.deploy_ready()
+        cfg = self.read('/etc/haproxy/haproxy.cfg')
+        self.assertIn('bind *:8989', cfg)
+        self.assertIn('server mistral-0 10.0.0.10:8979 check', cfg)
+        self.assertIn('option httpchk GET /', cfg)
+
+
+class TestHA(HookTestCase):
+
+    def test_ha_joined_sends_vip_and_haproxy_resources(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
+        data = self.juju.local_data('ha:5')
+        self.assertIn('"res_mistral_haproxy":"lsb:haproxy"',
+                      data['json_resources'])
+        self.assertIn('ip=\\"10.0.0.100\\"', data['json_resource_params'])
+
+    def test_endpoints_wait_for_the_cluster_then_use_the_vip(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.add_keystone()
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('identity-service-relation-joined',
+                      'identity-service:4', 'keystone/0')
+        self.assertEqual(self.juju.local_data('identity-service:4'), {})
+        self.juju.remote_set('ha:5', 'hacluster/0', clustered='yes')
+        self.run_hook('ha-relation-changed', 'ha:5', 'hacluster/0')
+        self.assertEqual(
+            self.juju.local_data('identity-service:4')['public_url'],
+            'http://10.0.0.100:8989/v2')
