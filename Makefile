@@ -1,8 +1,46 @@
 #!/usr/bin/make
+# Everything runs with Debian's python3 and packages that tools/install-deps
+# brings in; on a machine without make, call tools/make instead of make.
 PYTHON ?= /usr/bin/python3
+CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
+PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
+LINTED := hooks/*.py actions/*.py unit_tests tests tools/sync_charmhelpers.py
+
+.PHONY: deps sync lint unit_test functional_test test deploy-local \
+	destroy-local
+
+deps:
+	@sh tools/install-deps
 
 # Rebuild the vendored ./charmhelpers from the pinned PyPI sdist plus
 # patches/charmhelpers/*.patch (offline once the sdist is cached).
-.PHONY: sync
 sync:
 	$(PYTHON) tools/sync_charmhelpers.py
+
+# flake8, and charm proof with no warning or error
+lint: deps
+	$(PYTHON) -m flake8 $(LINTED)
+	@$(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null \
+		&& { echo 'charm proof: fix the W:/E: lines above' >&2; exit 1; } \
+		|| true
+
+# lint + unit tests with the coverage of hooks/ and actions/ (fast)
+unit_test: lint
+	$(PYTEST) -q unit_tests
+	$(PYTHON) -m coverage report --fail-under=85
+
+# the charm deployed to the local cloud (LXC machines), real services
+functional_test: deps
+	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional
+
+# everything CI runs: one test session, so one closing summary line
+test: lint
+	$(PYTEST) -v unit_tests
+	$(PYTHON) -m coverage report --fail-under=85
+
+# the README's main job: Mistral in the local cloud, a workflow run on it
+deploy-local: deps
+	$(PYTHON) tests/deploy_local.py
+
+destroy-local:
+	tests/localjuju destroy -y

@@ -7,6 +7,7 @@ run unchanged and tests assert what the charm told Juju.
 """
 
 import json
+import os
 import subprocess
 from unittest import mock
 
@@ -37,6 +38,8 @@ class FakeJuju:
         self.opened_ports = set()
         self.app_version = None
         self.logs = []
+        self.action_results = {}
+        self.action_failures = []
 
     # --- model set-up -------------------------------------------------------
     def relate(self, rid, units=None):
@@ -151,6 +154,12 @@ class FakeJuju:
         if name == 'juju-log':
             self.logs.append(args[-1])
             return None
+        if name == 'action-set':
+            self.action_results.update(a.split('=', 1) for a in args)
+            return None
+        if name == 'action-fail':
+            self.action_failures.append(args[0])
+            return None
         if name == 'goal-state':
             return {'units': {self.unit: {'status': 'active'}},
                     'relations': {}}
@@ -215,6 +224,10 @@ def install(testcase, juju, charm_dir):
     env = {'JUJU_UNIT_NAME': juju.unit, 'CHARM_DIR': charm_dir,
            'JUJU_CHARM_DIR': charm_dir,
            'UNIT_STATE_DB': charm_dir + '/.unit-state.db'}
+    # what charmhelpers reads from the charm dir
+    for name in ('metadata.yaml', 'config.yaml', 'revision'):
+        os.symlink(os.path.join(CHARM_ROOT, name),
+                   os.path.join(charm_dir, name))
     patchers = [
         mock.patch.object(hookenv, 'subprocess', FakeSubprocess(juju)),
         mock.patch.dict(hookenv.os.environ, env),

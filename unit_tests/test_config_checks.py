@@ -1,0 +1,80 @@
+import unittest
+
+from unit_tests.fake_juju import charm_defaults
+
+import config_checks
+
+
+class TestConfigError(unittest.TestCase):
+
+    def error(self, distro='Debian', **options):
+        cfg = charm_defaults()
+        # option names with '-' as keyword arguments with '_'; ssl_* keep it
+        cfg.update({k if k.startswith('ssl_') else k.replace('_', '-'): v
+                    for k, v in options.items()})
+        return config_checks.config_error(cfg, distro_id=distro)
+
+    def test_defaults_are_good_on_debian_and_ubuntu(self):
+        self.assertIsNone(self.error('Debian'))
+        self.assertIsNone(self.error('Ubuntu'))
+
+    def test_cloud_archive_only_on_ubuntu(self):
+        self.assertIsNone(self.error('Ubuntu',
+                                     openstack_origin='cloud:jammy-bobcat'))
+        self.assertIn('exists only on Ubuntu', self.error(
+            'Debian', openstack_origin='cloud:jammy-bobcat'))
+
+    def test_cloud_archive_release_must_be_known(self):
+        self.assertIn("unknown OpenStack release 'zebra'", self.error(
+            'Ubuntu', openstack_origin='cloud:jammy-zebra'))
+
+    def test_other_origin_forms(self):
+        for origin in ('distro', 'distro-proposed', 'ppa:team/stuff',
+                       'deb http://example.com/debian bookworm main',
+                       'cloud:noble-epoxy/proposed'):
+            self.assertIsNone(self.error('Ubuntu', openstack_origin=origin),
+                              origin)
+        self.assertTrue(self.error(openstack_origin='latest').startswith(
+            "openstack-origin: 'latest' is not"))
+
+    def test_numbers_name_option_bound_and_value(self):
+        self.assertEqual(
+            self.error(worker_multiplier=-1.0),
+            'worker-multiplier: must be at least 0 (worker processes per '
+            'CPU), got -1.0')
+        self.assertEqual(
+            self.error(ha_mcastport=70000),
+            'ha-mcastport: must be from 1 to 65535 (a port), got 70000')
+        self.assertIsNone(self.error(execution_field_size_limit_kb=-1))
+        self.assertTrue(self.error(
+            execution_field_size_limit_kb=-2).startswith(
+                'execution-field-size-limit-kb'))
+        self.assertTrue(self.error(action_heartbeat_interval=0).startswith(
+            'action-heartbeat-interval'))
+
+    def test_empty_names(self):
+        self.assertEqual(self.error(rabbit_vhost=' '),
+                         'rabbit-vhost: must not be empty')
+
+    def test_vips(self):
+        self.assertIsNone(self.error(vip='10.0.0.100 2001:db8::100'))
+        self.assertEqual(self.error(vip='10.0.0.100 10.0.0.x'),
+                         "vip: '10.0.0.x' is not an IP address")
+        self.assertEqual(self.error(vip='10.0.0.100', dns_ha=True),
+                         'vip and dns-ha: set one of them, not both')
+        self.assertTrue(self.error(dns_ha=True).startswith('dns-ha: needs'))
+        self.assertIsNone(self.error(dns_ha=True,
+                                     os_public_hostname='m.example.com'))
+
+    def test_networks(self):
+        self.assertIsNone(self.error(os_public_network='10.5.0.0/16'))
+        self.assertEqual(self.error(os_admin_network='10.5.0.0/33'),
+                         "os-admin-network: '10.5.0.0/33' is not a network "
+                         "in CIDR form")
+
+    def test_ssl_pair_and_encoding(self):
+        self.assertEqual(self.error(ssl_cert='Zm9v'),
+                         'ssl_cert and ssl_key: set both or neither')
+        self.assertEqual(self.error(ssl_cert='Zm9v', ssl_key='not base64!'),
+                         'ssl_key: not base64-encoded PEM')
+        self.assertIsNone(self.error(ssl_cert='Zm9v', ssl_key='YmFy'))
