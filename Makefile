@@ -4,7 +4,7 @@
 PYTHON ?= /usr/bin/python3
 CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
 PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
-LINTED := hooks/*.py actions/*.py unit_tests tests tools/sync_charmhelpers.py
+LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py $(wildcard tests)
 
 .PHONY: deps sync lint unit_test functional_test test deploy-local \
 	destroy-local
