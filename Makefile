@@ -4,7 +4,7 @@
 PYTHON ?= /usr/bin/python3
 CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
 PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
-LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py $(wildcard tests)
+LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py
 
 .PHONY: deps sync lint unit_test functional_test test deploy-local \
 	destroy-local
@@ -20,6 +20,8 @@ sync:
 # flake8, and charm proof with no warning or error
 lint: deps
 	$(PYTHON) -m flake8 $(LINTED)
+	$(PYTHON) -m flake8 --max-line-length=99 $(wildcard tests)
+	sh tests/charms/sync-lib --check
 	@$(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null \
 		&& { echo 'charm proof: fix the W:/E: lines above' >&2; exit 1; } \
 		|| true

@@ -27,11 +27,6 @@ class HAProxyPortsContext(context.OSContextGenerator):
             },
             'api_listen_port': determine_api_port(
                 API_PORT, singlenode_mode=True),
-            # the version document at / needs no token: a real L7 check
-            'backend_options': {
-                'mistral_api': [{'option': 'httpchk GET /'},
-                                {'http-check': 'expect status 200'}],
-            },
         }
 
 

@@ -72,6 +72,9 @@ DB_RELATIONS = ('shared-db', 'pgsql-db')
 # Services that the packages would start on their stock configuration
 HELD_BACK_SERVICES = MISTRAL_SERVICES + [HAPROXY_SERVICE, MEMCACHED_SERVICE]
 POLICY_RC_D = '/usr/sbin/policy-rc.d'
+# Recommends would bring a compiler and numpy: half the packages, none used
+APT_OPTIONS = ['--option=Dpkg::Options::=--force-confold',
+               '--no-install-recommends']
 
 
 def resource_map():
@@ -178,7 +181,7 @@ def install_packages():
     configure_installation_source(config('openstack-origin'))
     apt_update(fatal=True)
     with services_held_back():
-        apt_install(missing_packages(), fatal=True)
+        apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
 
 
@@ -193,7 +196,7 @@ def do_openstack_upgrade(configs):
         apt_upgrade(fatal=True, dist=True, options=[
             '--option', 'Dpkg::Options::=--force-confnew',
             '--option', 'Dpkg::Options::=--force-confdef'])
-        apt_install(missing_packages(), fatal=True)
+        apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
     configs.set_release(openstack_release=new_release)
     write_configs(configs)
@@ -246,20 +249,22 @@ def restart_api(svc):
     service('restart', svc)
 
 
-def _can_restart(svc, _changed_files):
-    """Restart only what runs; manage_services() starts the rest when due."""
-    return service_running(svc)
-
-
 def render(configs):
     """Write every config file; restart exactly the services reading a
     changed one. A paused unit writes but restarts nothing."""
     if is_unit_paused_set():
         write_configs(configs)
         return
+
+    def can_restart(svc, _changed_files):
+        # only what runs and stays running: manage_services() starts and
+        # stops the rest
+        return service_running(svc) and (
+            svc not in MISTRAL_SERVICES or ready_to_serve(configs))
+
     with restart_on_change(restart_map(),
                            restart_functions={API_SERVICE: restart_api},
-                           can_restart_now_f=_can_restart):
+                           can_restart_now_f=can_restart):
         write_configs(configs)
 
 

@@ -15,6 +15,7 @@ MODULE_PACKAGES = {
     'netifaces': 'python3-netifaces',
     'psutil': 'python3-psutil',
     'dns': 'python3-dnspython',
+    'apt_pkg': 'python3-apt',  # else charmhelpers runs apt-cache per query
 }
 
 

@@ -127,13 +127,15 @@ class CharmTestCase(unittest.TestCase):
         self.patch(ch_ip, 'get_netmask_for_address',
                    lambda address: '255.255.255.0')
         self.patch(ch_ip, 'get_iface_for_address', lambda address: 'eth0')
+        self.patch(mistral_utils.context, 'get_netmask_for_address',
+                   lambda address: '255.255.255.0')
 
     def patch(self, obj, name, value):
         patcher = mock.patch.object(obj, name, value)
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def _apt_install(self, packages, fatal=False, **kwargs):
+    def _apt_install(self, packages, options=None, fatal=False):
         self.installed.extend(packages)
 
     def path(self, real):

@@ -59,7 +59,7 @@ class TestInstall(HookTestCase):
     def test_policy_rc_d_denies_our_services_during_install(self):
         seen = []
 
-        def apt_install(packages, fatal=False):
+        def apt_install(packages, options=None, fatal=False):
             with open(mistral_utils.POLICY_RC_D) as script:
                 seen.append(script.read())
         self.patch(mistral_utils, 'apt_install', apt_install)
@@ -329,8 +329,9 @@ class TestRenderedFiles(HookTestCase):
         self.deploy_ready()
         cfg = self.read('/etc/haproxy/haproxy.cfg')
         self.assertIn('bind *:8989', cfg)
-        self.assertIn('server mistral-0 10.0.0.10:8979 check', cfg)
+        self.assertIn("server mistral-0 10.0.0.10:8979 check", cfg)
         self.assertIn('option httpchk GET /', cfg)
+        self.assertIn('acl net_10.0.0.10 dst 10.0.0.10/255.255.255.0', cfg)
 
 
 class TestHA(HookTestCase):
