@@ -1,0 +1,196 @@
+"""The user's side of the local cloud: its CLI, Keystone and Mistral clients.
+
+Shared by the functional tests and `make deploy-local`.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOCALJUJU = os.path.join(TESTS, 'localjuju')
+BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
+WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
+POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
+# the keystone stand-in's default admin password (its config.yaml)
+ADMIN_PASSWORD = 'openstack'
+API_PORT = 8989
+MISTRAL_SERVICES = ('mistral-api', 'mistral-engine', 'mistral-executor')
+
+
+class CloudError(Exception):
+    pass
+
+
+def localjuju(*args, timeout=1800, check=True):
+    """Run the local cloud's CLI; its progress goes to our stderr."""
+    proc = subprocess.run([sys.executable, LOCALJUJU] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=timeout)
+    sys.stderr.write(proc.stderr)
+    if check and proc.returncode:
+        raise CloudError('localjuju {} failed ({}):\n{}{}'.format(
+            ' '.join(args), proc.returncode, proc.stdout, proc.stderr))
+    return proc.stdout
+
+
+def status():
+    return json.loads(localjuju('status', '--format=json'))
+
+
+def deployed_series():
+    """Series of the deployed mistral application, or None."""
+    app = status()['applications'].get('mistral')
+    return app and app['series']
+
+
+def unit_status(unit):
+    app = unit.split('/')[0]
+    return status()['applications'][app]['units'][unit]['workload-status']
+
+
+def unit_address(unit):
+    app = unit.split('/')[0]
+    return status()['applications'][app]['units'][unit]['public-address']
+
+
+def on_unit(unit, *command):
+    """Run a command as root in a unit's machine; its stdout."""
+    return localjuju('ssh', unit, '--', *command)
+
+
+def wait(workload=None, timeout=1500):
+    """Until no hook is queued (and every unit shows `workload`); with
+    'active', also until Mistral's API answers."""
+    args = ['wait', '--timeout', str(timeout)]
+    if workload:
+        args += ['--workload', workload]
+    localjuju(*args, timeout=timeout + 60)
+    if workload == 'active':
+        wait_for_api(unit_address('mistral/0'))
+
+
+def wait_for_status(unit, state, message_start='', timeout=300):
+    """Until `unit` shows `state` with a message starting so."""
+    deadline = time.time() + timeout
+    while True:
+        current = unit_status(unit)
+        if (current['current'] == state and
+                current['message'].startswith(message_start)):
+            return current
+        if time.time() > deadline:
+            raise CloudError('{} is {}: {!r}, not {} {!r}'.format(
+                unit, current['current'], current['message'], state,
+                message_start))
+        localjuju('update-status', unit)
+        time.sleep(2)
+
+
+def api_up(address, timeout=5):
+    """Does Mistral's API answer its version document there?"""
+    try:
+        with urllib.request.urlopen('http://{}:{}/'.format(
+                address, API_PORT), timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_for_api(address, timeout=60):
+    """Until Mistral's API answers through haproxy (it takes a few seconds
+    after its service starts)."""
+    deadline = time.time() + timeout
+    while not api_up(address):
+        if time.time() > deadline:
+            raise CloudError('no API at {} after {} s'.format(address,
+                                                              timeout))
+        time.sleep(1)
+
+
+def openrc(keystone_address):
+    """Admin credentials for the keystone stand-in, as OS_* variables."""
+    return {
+        'OS_AUTH_URL': 'http://{}:5000/v3'.format(keystone_address),
+        'OS_USERNAME': 'admin',
+        'OS_PASSWORD': ADMIN_PASSWORD,
+        'OS_PROJECT_NAME': 'admin',
+        'OS_USER_DOMAIN_NAME': 'Default',
+        'OS_PROJECT_DOMAIN_NAME': 'Default',
+        'OS_IDENTITY_API_VERSION': '3',
+        'OS_REGION_NAME': 'RegionOne',
+    }
+
+
+def keystone_session(env):
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
+    auth = v3.Password(auth_url=env['OS_AUTH_URL'],
+                       username=env['OS_USERNAME'],
+                       password=env['OS_PASSWORD'],
+                       project_name=env['OS_PROJECT_NAME'],
+                       user_domain_name=env['OS_USER_DOMAIN_NAME'],
+                       project_domain_name=env['OS_PROJECT_DOMAIN_NAME'])
+    return session.Session(auth=auth)
+
+
+def catalog_endpoints(env, service_type):
+    """{interface: url} of a service in the Keystone catalog."""
+    sess = keystone_session(env)
+    access = sess.auth.get_access(sess)
+    for entry in access.service_catalog.catalog:
+        if entry['type'] == service_type:
+            return {e['interface']: e['url'] for e in entry['endpoints']}
+    return {}
+
+
+def mistral(env):
+    """python-mistralclient, finding Mistral through the catalog."""
+    from mistralclient.api.v2 import client
+    sess = keystone_session(env)
+    url = sess.get_endpoint(service_type='workflowv2', interface='public')
+    return client.Client(mistral_url=url, session=sess)
+
+
+def run_workflow(client, name, workflow_input=None, timeout=120):
+    """Start `name`, wait for it to finish; the execution."""
+    execution = client.executions.create(name, workflow_input=workflow_input or {})
+    return wait_for_execution(client, execution.id, timeout)
+
+
+def wait_for_execution(client, execution_id, timeout=120):
+    deadline = time.time() + timeout
+    while True:
+        execution = client.executions.get(execution_id)
+        if execution.state not in ('IDLE', 'RUNNING', 'PAUSED'):
+            return execution
+        if time.time() > deadline:
+            raise CloudError('execution {} still {} after {} s'.format(
+                execution_id, execution.state, timeout))
+        time.sleep(1)
+
+
+def ensure_workflow(client, filename):
+    """Upload a workflow file once; its definition object(s)."""
+    path = os.path.join(WORKFLOWS, filename)
+    names = [w.name for w in client.workflows.list()]
+    name = os.path.splitext(filename)[0]
+    if name in names:
+        return client.workflows.update(path)
+    return client.workflows.create(path)
+
+
+def service_start_times(unit, services):
+    """Monotonic start time of each service in a unit's machine."""
+    out = on_unit(unit, 'systemctl', 'show', '-p', 'Id',
+                  '-p', 'ActiveEnterTimestampMonotonic', *services)
+    times, current = {}, None
+    for line in out.splitlines():
+        key, _, value = line.partition('=')
+        if key == 'Id':
+            current = value.replace('.service', '')
+        elif key == 'ActiveEnterTimestampMonotonic':
+            times[current] = int(value)
+    return times

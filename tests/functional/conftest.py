@@ -1,0 +1,65 @@
+"""Fixtures of the functional tests: a deployment per test module."""
+
+import os
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cloud  # noqa: E402
+
+PHASES = []   # (name, seconds), printed at the end of the session
+
+
+class Phase:
+    """Times a step of the run for the closing report."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.start = time.time()
+        sys.stderr.write('--- {} ...\n'.format(self.name))
+        return self
+
+    def __exit__(self, *exc):
+        PHASES.append((self.name, time.time() - self.start))
+        return False
+
+
+@pytest.fixture(scope='module')
+def deployment(request):
+    """The bundle deployed on the module's SERIES, active, then removed."""
+    series = getattr(request.module, 'SERIES', 'trixie')
+    # KEEP_DEPLOYMENT=1: reuse what is deployed and leave it up (for
+    # working on the tests; CI always starts afresh)
+    keep = os.environ.get('KEEP_DEPLOYMENT') == '1'
+    if not (keep and cloud.deployed_series() == series):
+        with Phase('{}: clean leftovers'.format(series)):
+            cloud.localjuju('destroy', '-y')
+        with Phase('{}: deploy bundle until active'.format(series)):
+            cloud.localjuju('deploy', cloud.BUNDLE, '--series', series,
+                            timeout=3600)
+            cloud.wait(workload='active')
+    env = cloud.openrc(cloud.unit_address('keystone/0'))
+    yield {'series': series, 'env': env,
+           'mistral': cloud.mistral(env),
+           'address': cloud.unit_address('mistral/0')}
+    if not keep:
+        with Phase('{}: destroy'.format(series)):
+            cloud.localjuju('destroy', '-y')
+
+
+@pytest.fixture
+def phase():
+    return Phase
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PHASES:
+        return
+    terminalreporter.section('time per phase')
+    for name, seconds in PHASES:
+        terminalreporter.write_line('{:>8.1f} s  {}'.format(seconds, name))

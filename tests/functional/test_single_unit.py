@@ -1,0 +1,138 @@
+"""One Mistral unit on Debian 13 (Mistral 20, epoxy) with MariaDB, RabbitMQ
+and Keystone: real services, real clients."""
+
+import json
+import time
+
+import pytest
+
+import cloud
+
+SERIES = 'trixie'
+MISTRAL_UNIT = 'mistral/0'
+FRONTENDS = ('haproxy', 'memcached')
+
+
+def test_unit_is_active_with_mistral_20(deployment):
+    assert cloud.unit_status(MISTRAL_UNIT) == {
+        'current': 'active', 'message': 'Unit is ready',
+        'since': cloud.unit_status(MISTRAL_UNIT)['since']}
+    version = cloud.status()['applications']['mistral']['version']
+    assert version.startswith('20.')
+
+
+def test_catalog_holds_the_workflowv2_endpoints(deployment):
+    url = 'http://{}:8989/v2'.format(deployment['address'])
+    assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
+        'public': url, 'internal': url, 'admin': url}
+
+
+def test_fanout_and_join_workflow_succeeds(deployment, phase):
+    client = deployment['mistral']
+    cloud.ensure_workflow(client, 'fanout_join.yaml')
+    with phase('trixie: workflow'):
+        execution = cloud.run_workflow(client, 'fanout_join',
+                                       {'msg': 'world'})
+    assert execution.state == 'SUCCESS', execution.state_info
+    assert json.loads(execution.output) == {
+        'left': 'left world', 'right': 'slept',
+        'joined': 'left world and slept'}
+    tasks = client.tasks.list(workflow_execution_id=execution.id)
+    assert sorted(t.name for t in tasks) == ['join', 'left', 'right',
+                                             'start']
+    assert {t.state for t in tasks} == {'SUCCESS'}
+
+
+def test_cron_trigger_fires_every_minute(deployment, phase):
+    client = deployment['mistral']
+    cloud.ensure_workflow(client, 'tick.yaml')
+    trigger = client.cron_triggers.create('every_minute', 'tick', {},
+                                          pattern='* * * * *')
+    try:
+        with phase('trixie: cron trigger fires twice'):
+            deadline = time.time() + 200
+            while True:
+                fired = [e for e in client.executions.list(
+                    workflow_name='tick') if 'cron trigger' in
+                    (e.description or '')]
+                done = [e for e in fired if e.state != 'RUNNING']
+                if len(done) >= 2 or time.time() > deadline:
+                    break
+                time.sleep(5)
+    finally:
+        client.cron_triggers.delete(trigger.name)
+    assert len(done) >= 2, [(e.id, e.state) for e in fired]
+    assert {e.state for e in done} == {'SUCCESS'}
+
+
+def test_config_change_without_effect_restarts_nothing(deployment):
+    services = cloud.MISTRAL_SERVICES + FRONTENDS
+    before = cloud.service_start_times(MISTRAL_UNIT, services)
+    # a new value that no rendered file uses: config-changed runs, idle
+    cloud.localjuju('config', 'mistral', 'nagios_context=juju-tests')
+    cloud.wait()
+    assert cloud.service_start_times(MISTRAL_UNIT, services) == before
+
+
+def test_debug_restarts_exactly_the_mistral_services(deployment):
+    services = cloud.MISTRAL_SERVICES + FRONTENDS
+    before = cloud.service_start_times(MISTRAL_UNIT, services)
+    cloud.localjuju('config', 'mistral', 'debug=true')
+    cloud.wait(workload='active')
+    after = cloud.service_start_times(MISTRAL_UNIT, services)
+    assert 'debug = True' in cloud.on_unit(
+        MISTRAL_UNIT, 'cat', '/etc/mistral/mistral.conf')
+    restarted = {s for s in services if after[s] != before[s]}
+    assert restarted == set(cloud.MISTRAL_SERVICES)
+    cloud.localjuju('config', 'mistral', 'debug=false')
+    cloud.wait(workload='active')
+
+
+@pytest.mark.parametrize('option, value, words', [
+    ('worker-multiplier', '-1', 'must be at least 0'),
+    ('openstack-origin', 'cloud:nowhere', "'cloud:nowhere' is not"),
+    ('vip', '10.211.77.999', 'is not an IP address'),
+])
+def test_bad_config_blocks_and_keeps_serving(deployment, option, value,
+                                             words):
+    conf = '/etc/mistral/mistral.conf'
+    before = cloud.on_unit(MISTRAL_UNIT, 'cat', conf)
+    cloud.localjuju('config', 'mistral', '{}={}'.format(option, value))
+    cloud.wait()
+    status = cloud.unit_status(MISTRAL_UNIT)
+    assert status['current'] == 'blocked'
+    assert status['message'].startswith(option + ':')
+    assert words in status['message']
+    assert cloud.on_unit(MISTRAL_UNIT, 'cat', conf) == before
+    assert cloud.api_up(deployment['address'])
+    cloud.localjuju('config', 'mistral', '--reset', option)
+    cloud.wait()
+    cloud.wait_for_status(MISTRAL_UNIT, 'active', 'Unit is ready')
+    cloud.wait_for_api(deployment['address'])
+
+
+def test_losing_rabbitmq_names_the_relation_and_recovers(deployment, phase):
+    with phase('trixie: remove and re-add amqp'):
+        cloud.localjuju('remove-relation', 'mistral', 'rabbitmq-server')
+        cloud.wait()
+        assert cloud.unit_status(MISTRAL_UNIT)['message'] == (
+            'Missing relations: messaging')
+        cloud.localjuju('add-relation', 'mistral', 'rabbitmq-server')
+        cloud.wait(workload='active')
+    execution = cloud.run_workflow(deployment['mistral'], 'fanout_join')
+    assert execution.state == 'SUCCESS', execution.state_info
+
+
+def test_postgresql_in_place_of_mysql(deployment, phase):
+    with phase('trixie: switch to postgresql'):
+        cloud.localjuju('deploy', cloud.POSTGRESQL_CHARM, '--to', '1')
+        cloud.localjuju('remove-relation', 'mistral', 'mysql')
+        cloud.localjuju('add-relation', 'mistral:pgsql-db', 'postgresql:db')
+        cloud.wait(workload='active')
+    conf = cloud.on_unit(MISTRAL_UNIT, 'cat', '/etc/mistral/mistral.conf')
+    assert 'connection = postgresql://' in conf
+    client = deployment['mistral']
+    # a fresh database: the workflows are uploaded again
+    cloud.ensure_workflow(client, 'fanout_join.yaml')
+    execution = cloud.run_workflow(client, 'fanout_join', {'msg': 'pg'})
+    assert execution.state == 'SUCCESS', execution.state_info
