@@ -37,7 +37,7 @@ functional_test: deps
 
 # everything CI runs: one test session, so one closing summary line
 test: lint
-	$(PYTEST) -v unit_tests
+	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional
 	$(PYTHON) -m coverage report --fail-under=85
 
 # the README's main job: Mistral in the local cloud, a workflow run on it
