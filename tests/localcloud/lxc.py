@@ -489,8 +489,14 @@ class LxcProvider:
                                    stderr=subprocess.DEVNULL)
         except OSError:
             pass
-        network.remove_network()
-        aptcache.stop()
+        if network.bridge_in_use():
+            # someone else's containers are still on lcbr0: pulling the
+            # network or the apt cache from under them would break them
+            log("machines that are not ours use %s: keeping it and the apt "
+                "cache" % network.BRIDGE)
+        else:
+            network.remove_network()
+            aptcache.stop()
         images.prune(in_use=set())
         shutil.rmtree(RUN_ROOT, ignore_errors=True)
         self._host_ready = False

@@ -176,6 +176,14 @@ def ensure_network():
     ensure_firewall()
 
 
+def bridge_in_use():
+    """Is any interface still attached to the bridge?"""
+    try:
+        return bool(os.listdir("/sys/class/net/%s/brif" % BRIDGE))
+    except FileNotFoundError:
+        return False
+
+
 def remove_network():
     remove_firewall()
     remove_bridge()
