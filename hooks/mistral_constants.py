@@ -25,6 +25,7 @@ PACKAGES = [
     'python3-pymysql', 'python3-psycopg2',  # either database backend
     'haproxy',
     'memcached', 'python3-memcache',  # keystonemiddleware token cache
+    'patch',  # our fixes to the installed Mistral (mistral_patches)
 ]
 
 MISTRAL_USER = 'mistral'

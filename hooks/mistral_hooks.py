@@ -115,6 +115,9 @@ def config_changed():
 
 @hooks.hook('upgrade-charm')
 def upgrade_charm():
+    # a new charm may carry fixes for the installed Mistral
+    if not utils.missing_packages():
+        utils.patch_mistral()
     converge()
     publish_all()
 
@@ -196,6 +199,8 @@ def cluster_joined(rid=None):
 
 @hooks.hook('ha-relation-joined')
 def ha_joined(rid=None):
+    if utils.config_problem():
+        return  # no VIP (or a bad one) to hand to hacluster: status says
     relation_set(relation_id=rid,
                  relation_settings=generate_ha_relation_data(SERVICE_NAME))
 

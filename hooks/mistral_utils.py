@@ -30,6 +30,7 @@ from charmhelpers.core.hookenv import (
     related_units,
     application_version_set,
     status_set,
+    WARNING,
 )
 from charmhelpers.core.host import (
     restart_on_change,
@@ -49,6 +50,7 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
+import mistral_patches
 from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
@@ -142,6 +144,8 @@ def config_problem():
     if len(related) > 1:
         return ('shared-db and pgsql-db are both related: remove one '
                 'database relation')
+    if relation_ids('ha') and not (config('vip') or config('dns-ha')):
+        return 'vip: required with the ha relation (or set dns-ha)'
     return None
 
 
@@ -183,6 +187,19 @@ def install_packages():
     with services_held_back():
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
+    patch_mistral()
+
+
+def patch_mistral():
+    """Our fixes for the installed Mistral's known bugs (mistral_patches),
+    again after every install or upgrade, which undoes them."""
+    applied, conflicts = mistral_patches.apply_patches(log=log)
+    for name in conflicts:
+        log('Mistral fix {} does not apply to the installed package; '
+            'left out'.format(name), level=WARNING)
+    for svc in mistral_patches.SERVICES if applied else []:
+        if service_running(svc):
+            service('restart', svc)
 
 
 def do_openstack_upgrade(configs):
@@ -198,6 +215,7 @@ def do_openstack_upgrade(configs):
             '--option', 'Dpkg::Options::=--force-confdef'])
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
+    patch_mistral()
     configs.set_release(openstack_release=new_release)
     write_configs(configs)
     if is_leader():

@@ -357,3 +357,10 @@ class TestHA(HookTestCase):
         self.assertEqual(
             self.juju.local_data('identity-service:4')['public_url'],
             'http://10.0.0.100:8989/v2')
+
+    def test_ha_without_vip_is_blocked(self):
+        self.deploy_ready()
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.juju.status, (
+            'blocked', 'vip: required with the ha relation (or set dns-ha)'))

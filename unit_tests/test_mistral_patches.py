@@ -1,0 +1,193 @@
+"""Tests for hooks/mistral_patches.py (our fixes to the installed Mistral).
+
+No Mistral is needed: the target files are generated from the hunks of the
+patch itself (context and removed lines at their line numbers, filler lines
+elsewhere) in a temporary directory.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+from unittest import mock
+
+import mistral_patches
+
+V15 = '15.0.0-1+deb12u1'
+V20 = '20.0.0-2+deb13u1'
+HUNK = re.compile(r'^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@')
+needs_patch = unittest.skipUnless(shutil.which('patch'),
+                                  'needs the patch program')
+
+
+def original_from_patch(patch_file):
+    """{relative path: text} of files on which patch_file applies."""
+    files, lines, path, line_no = {}, None, None, 0
+    with open(patch_file) as f:
+        for line in f:
+            if line.startswith('--- '):
+                path, lines = line[4:].split('\t')[0].strip(), []
+                files[path.split('/', 1)[1]] = lines
+                line_no = 0
+                continue
+            if lines is None or line.startswith('+++ '):
+                continue
+            m = HUNK.match(line)
+            if m:
+                while line_no < int(m.group(1)) - 1:
+                    line_no += 1
+                    lines.append('# filler line %d\n' % line_no)
+            elif line[:1] in (' ', '-'):
+                lines.append(line[1:])
+                line_no += 1
+            elif line == '\n':  # an empty context line without its space
+                lines.append('\n')
+                line_no += 1
+    return {p: ''.join(text) + '# end of file\n' for p, text in files.items()}
+
+
+class TestSelection(unittest.TestCase):
+
+    def test_affected_versions_get_their_patch(self):
+        for version in (V15, V20):
+            found = mistral_patches.patches_for(version)
+            self.assertEqual(
+                [os.path.join(mistral_patches.PATCH_DIR, version,
+                              '0001-heartbeat-checker-project-context.patch')],
+                found)
+            self.assertTrue(os.path.isfile(found[0]), found[0])
+
+    def test_other_versions_get_nothing(self):
+        for version in (None, '', '15.0.0-1+deb12u2', '20.0.0-2+deb13u2',
+                        '20.0.0-3', '22.0.0-1', '15.0.0'):
+            self.assertEqual([], mistral_patches.patches_for(version))
+
+    def test_every_listed_patch_exists_and_nothing_else(self):
+        listed = {(v, n) for v, names in mistral_patches.PATCHES.items()
+                  for n in names}
+        on_disk = {(v, n) for v in os.listdir(mistral_patches.PATCH_DIR)
+                   for n in os.listdir(
+                       os.path.join(mistral_patches.PATCH_DIR, v))}
+        self.assertEqual(listed, on_disk)
+
+    @mock.patch('subprocess.check_output')
+    def test_installed_version(self, check_output):
+        check_output.return_value = 'install ok installed\t' + V20
+        self.assertEqual(V20, mistral_patches.installed_version())
+        check_output.return_value = 'deinstall ok config-files\t' + V20
+        self.assertIsNone(mistral_patches.installed_version())
+        check_output.side_effect = subprocess.CalledProcessError(1, 'dpkg')
+        self.assertIsNone(mistral_patches.installed_version())
+
+    @mock.patch('subprocess.call')
+    def test_unaffected_version_touches_nothing(self, call):
+        for version in ('22.0.0-1', '15.0.0-1+deb12u2'):
+            self.assertEqual(([], []), mistral_patches.apply_patches(
+                version=version, target_dir='/nonexistent'))
+            self.assertEqual({}, mistral_patches.patch_status(
+                version=version, target_dir='/nonexistent'))
+        call.assert_not_called()
+
+    @mock.patch.object(mistral_patches, 'installed_version',
+                       return_value=None)
+    @mock.patch('subprocess.call')
+    def test_mistral_not_installed(self, call, _version):
+        self.assertEqual(([], []), mistral_patches.apply_patches())
+        self.assertEqual({}, mistral_patches.patch_status())
+        call.assert_not_called()
+
+
+@needs_patch
+class TestApply(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def make_target(self, version):
+        originals = {}
+        for patch_file in mistral_patches.patches_for(version):
+            originals.update(original_from_patch(patch_file))
+        for rel, text in originals.items():
+            path = os.path.join(self.tmp, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'w') as f:
+                f.write(text)
+        return originals
+
+    def read(self, rel):
+        with open(os.path.join(self.tmp, rel)) as f:
+            return f.read()
+
+    def test_apply_is_idempotent(self):
+        name = '0001-heartbeat-checker-project-context.patch'
+        rel = 'mistral/services/action_heartbeat_checker.py'
+        for version in (V15, V20):
+            shutil.rmtree(self.tmp)
+            os.mkdir(self.tmp)
+            originals = self.make_target(version)
+            self.assertEqual([rel], list(originals))
+            self.assertEqual({name: mistral_patches.NOT_APPLIED},
+                             mistral_patches.patch_status(version, self.tmp))
+            log = mock.Mock()
+
+            self.assertEqual(([name], []), mistral_patches.apply_patches(
+                version, self.tmp, log=log))
+            patched = self.read(rel)
+            self.assertNotEqual(originals[rel], patched)
+            self.assertIn('def _fail_expired_action(action_ex_id, '
+                          'project_id):', patched)
+            self.assertIn('project_id=project_id,', patched)
+            self.assertEqual({name: mistral_patches.APPLIED},
+                             mistral_patches.patch_status(version, self.tmp))
+            log.assert_called_once_with(
+                'mistral patch {} for python3-mistral {}: applied'.format(
+                    name, version))
+
+            # twice = once
+            self.assertEqual(([], []), mistral_patches.apply_patches(
+                version, self.tmp))
+            self.assertEqual(patched, self.read(rel))
+            self.assertEqual({name: mistral_patches.APPLIED},
+                             mistral_patches.patch_status(version, self.tmp))
+            self.assertEqual(
+                [os.path.basename(rel)],
+                os.listdir(os.path.join(self.tmp, os.path.dirname(rel))))
+
+    def test_conflict_leaves_file_untouched(self):
+        rel = 'mistral/services/action_heartbeat_checker.py'
+        self.make_target(V20)
+        path = os.path.join(self.tmp, rel)
+        changed = self.read(rel).replace('@post_tx_queue.run\n', '')
+        with open(path, 'w') as f:
+            f.write(changed)
+        name = '0001-heartbeat-checker-project-context.patch'
+        self.assertEqual({name: mistral_patches.CONFLICT},
+                         mistral_patches.patch_status(V20, self.tmp))
+        self.assertEqual(([], [name]),
+                         mistral_patches.apply_patches(V20, self.tmp))
+        self.assertEqual(changed, self.read(rel))
+        self.assertEqual([os.path.basename(rel)],
+                         os.listdir(os.path.dirname(path)))
+
+    def test_patch_for_other_version_does_not_apply(self):
+        # the 15 patch must not fit 20's file and vice versa
+        name = '0001-heartbeat-checker-project-context.patch'
+        self.make_target(V20)
+        self.assertEqual({name: mistral_patches.CONFLICT},
+                         mistral_patches.patch_status(V15, self.tmp))
+
+    @mock.patch('shutil.which', return_value=None)
+    @mock.patch('subprocess.check_call')
+    def test_installs_patch_program_when_missing(self, check_call, _which):
+        with mock.patch.object(mistral_patches, '_state',
+                               return_value=mistral_patches.APPLIED):
+            mistral_patches.apply_patches(V20, self.tmp)
+        check_call.assert_called_once_with(
+            ['apt-get', 'install', '-y', '-qq', 'patch'], env=mock.ANY)
+
+
+if __name__ == '__main__':
+    unittest.main()
