@@ -3,6 +3,7 @@
 Shared by the functional tests and `make deploy-local`.
 """
 
+import calendar
 import json
 import os
 import subprocess
@@ -11,8 +12,13 @@ import time
 import urllib.request
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, TESTS)
+
+from localcloud.provider import get_provider  # noqa: E402
+
 LOCALJUJU = os.path.join(TESTS, 'localjuju')
 BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
+HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
 # the keystone stand-in's default admin password (its config.yaml)
@@ -47,6 +53,12 @@ def deployed_series():
     return app and app['series']
 
 
+def deployed_units():
+    """How many mistral units are deployed (0 if none)."""
+    app = status()['applications'].get('mistral')
+    return len(app['units']) if app else 0
+
+
 def unit_status(unit):
     app = unit.split('/')[0]
     return status()['applications'][app]['units'][unit]['workload-status']
@@ -55,6 +67,21 @@ def unit_status(unit):
 def unit_address(unit):
     app = unit.split('/')[0]
     return status()['applications'][app]['units'][unit]['public-address']
+
+
+def machine_of(unit):
+    app = unit.split('/')[0]
+    return status()['applications'][app]['units'][unit]['machine']
+
+
+def hard_stop(unit):
+    """Pull the plug on a unit's machine."""
+    get_provider().stop(machine_of(unit), kill=True)
+
+
+def restart(unit):
+    """Boot a stopped unit's machine again."""
+    get_provider().start(machine_of(unit))
 
 
 def on_unit(unit, *command):
@@ -170,6 +197,20 @@ def wait_for_execution(client, execution_id, timeout=120):
             raise CloudError('execution {} still {} after {} s'.format(
                 execution_id, execution.state, timeout))
         time.sleep(1)
+
+
+def _seconds(stamp):
+    """Mistral's 'YYYY-MM-DD HH:MM:SS' (UTC) as epoch seconds."""
+    return calendar.timegm(time.strptime(stamp[:19], '%Y-%m-%d %H:%M:%S'))
+
+
+def duration(execution):
+    return _seconds(execution.updated_at) - _seconds(execution.created_at)
+
+
+def server_now():
+    """Now, in the form of Mistral's timestamps (machines share our clock)."""
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())
 
 
 def ensure_workflow(client, filename):

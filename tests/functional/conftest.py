@@ -5,12 +5,14 @@ import sys
 import time
 
 import pytest
+import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cloud  # noqa: E402
 
 PHASES = []   # (name, seconds), printed at the end of the session
+HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
 
 
 class Phase:
@@ -33,14 +35,16 @@ class Phase:
 def deployment(request):
     """The bundle deployed on the module's SERIES, active, then removed."""
     series = getattr(request.module, 'SERIES', 'trixie')
+    bundle = getattr(request.module, 'BUNDLE', cloud.BUNDLE)
     # KEEP_DEPLOYMENT=1: reuse what is deployed and leave it up (for
     # working on the tests; CI always starts afresh)
     keep = os.environ.get('KEEP_DEPLOYMENT') == '1'
-    if not (keep and cloud.deployed_series() == series):
+    if not (keep and cloud.deployed_series() == series and
+            cloud.deployed_units() == bundle_units(bundle)):
         with Phase('{}: clean leftovers'.format(series)):
             cloud.localjuju('destroy', '-y')
         with Phase('{}: deploy bundle until active'.format(series)):
-            cloud.localjuju('deploy', cloud.BUNDLE, '--series', series,
+            cloud.localjuju('deploy', bundle, '--series', series,
                             timeout=3600)
             cloud.wait(workload='active')
     env = cloud.openrc(cloud.unit_address('keystone/0'))
@@ -55,6 +59,28 @@ def deployment(request):
 @pytest.fixture
 def phase():
     return Phase
+
+
+def bundle_units(path):
+    with open(path) as f:
+        return yaml.safe_load(f)['applications']['mistral']['num_units']
+
+
+@pytest.fixture(scope='module')
+def ha_figures():
+    """What the HA tests measure; written for `make ha_test` to print."""
+    figures = {}
+    yield figures
+    line = 'HA: vip-failover {} s, recovery-delay {} s, cron {}/{}'.format(
+        _fmt(figures.get('vip-failover')), _fmt(figures.get('recovery-delay')),
+        *figures.get('cron', ('-', '-')))
+    with open(HA_RESULT, 'w') as f:
+        f.write(line + '\n')
+    PHASES.append((line, 0.0))
+
+
+def _fmt(seconds):
+    return '-' if seconds is None else '{:.1f}'.format(seconds)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,0 +1,223 @@
+"""Three Mistral units behind a VIP on real corosync/pacemaker, and the
+work of a crashed node finished by the others."""
+
+import re
+import threading
+import time
+
+import cloud
+
+SERIES = 'trixie'
+BUNDLE = cloud.HA_BUNDLE
+VIP = '10.211.77.200'
+UNITS = ['mistral/0', 'mistral/1', 'mistral/2']
+EXECUTIONS = 20
+
+
+def vip_holder():
+    for unit in UNITS:
+        if VIP in cloud.on_unit(unit, 'ip', '-4', '-o', 'addr', 'show'):
+            return unit
+    return None
+
+
+class Poller(threading.Thread):
+    """Asks the API through the VIP every 0.2 s; remembers the outages."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.results = []   # (time, ok)
+        self.stopping = False
+
+    def run(self):
+        while not self.stopping:
+            self.results.append((time.time(), cloud.api_up(VIP, timeout=1)))
+            time.sleep(0.2)
+
+    def stop(self):
+        self.stopping = True
+        self.join()
+
+    def recovered_after(self, start):
+        """Seconds from `start` until the API answered again, for good."""
+        failures = [t for t, ok in self.results if t >= start and not ok]
+        if not failures:
+            return 0.0
+        after = [t for t, ok in self.results if t > failures[-1] and ok]
+        return after[0] - start if after else None
+
+    def failures(self):
+        return sum(1 for _, ok in self.results if not ok)
+
+
+def crm_status():
+    return cloud.on_unit('mistral/0', 'crm', 'status')
+
+
+def wait_for_cluster(nodes=3, timeout=180):
+    deadline = time.time() + timeout
+    while True:
+        status = crm_status()
+        online = re.search(r'Online:\s*\[([^\]]*)\]', status)
+        if online and len(online.group(1).split()) >= nodes and \
+                'Stopped' not in status:
+            return status
+        if time.time() > deadline:
+            raise cloud.CloudError('cluster not whole:\n' + status)
+        time.sleep(3)
+
+
+def test_three_units_active_behind_the_vip(deployment):
+    for unit in UNITS:
+        assert cloud.unit_status(unit)['message'] == 'Unit is ready'
+    status = wait_for_cluster()
+    assert re.search(r'res_mistral_\w+_vip\s.*Started', status), status
+    assert 'cl_mistral_haproxy' in status
+    url = 'http://{}:8989/v2'.format(VIP)
+    assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
+        'public': url, 'internal': url, 'admin': url}
+
+
+def test_vip_moves_when_its_machine_dies(deployment, ha_figures):
+    holder = vip_holder()
+    poller = Poller()
+    poller.start()
+    time.sleep(2)
+    stopped = time.time()
+    cloud.hard_stop(holder)
+    try:
+        deadline = time.time() + 60
+        while poller.recovered_after(stopped) is None and \
+                time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(3)   # answers for good, not once
+    finally:
+        poller.stop()
+        cloud.restart(holder)
+    outage = poller.recovered_after(stopped)
+    assert outage is not None, 'the API never came back through the VIP'
+    ha_figures['vip-failover'] = outage
+    assert vip_holder() not in (None, holder)
+    wait_for_cluster()
+    assert outage < 10
+
+
+def _crash_during_executions(deployment, crash):
+    """Start EXECUTIONS runs, crash one unit's engine and executor mid-way,
+    check every run finishes and what finished before was not run again.
+    Returns the longest delay the crash added."""
+    client = deployment['mistral']
+    cloud.ensure_workflow(client, 'steps_and_fanout.yaml')
+    baseline = cloud.run_workflow(client, 'steps_and_fanout')
+    assert baseline.state == 'SUCCESS', baseline.state_info
+    nominal = cloud.duration(baseline)
+    ids = [client.executions.create(
+        'steps_and_fanout', workflow_input={}).id for _ in range(EXECUTIONS)]
+    time.sleep(6)
+    crashed_at = cloud.server_now()
+    victim = next(u for u in UNITS if u != vip_holder())
+    crash(victim)
+    finished = [cloud.wait_for_execution(client, i, timeout=420)
+                for i in ids]
+    assert [e.state for e in finished] == ['SUCCESS'] * EXECUTIONS, [
+        (e.id, e.state, e.state_info) for e in finished
+        if e.state != 'SUCCESS']
+    for execution in finished:
+        for task in client.tasks.list(workflow_execution_id=execution.id):
+            if task.state == 'SUCCESS' and task.updated_at < crashed_at:
+                runs = client.action_executions.list(task_execution_id=task.id)
+                expected = 4 if task.name == 'fanout' else 1
+                assert len(runs) == expected, (execution.id, task.name)
+    return max(cloud.duration(e) for e in finished) - nominal
+
+
+def test_killed_engine_and_executor_work_is_finished(deployment, ha_figures):
+    def kill(unit):
+        cloud.on_unit(unit, 'pkill', '-9', '-f',
+                      'mistral-server.*--server (engine|executor)')
+    delay = _crash_during_executions(deployment, kill)
+    ha_figures['recovery-delay'] = delay
+    for unit in UNITS:   # systemd may have restarted them already
+        cloud.on_unit(unit, 'systemctl', 'start', 'mistral-engine',
+                      'mistral-executor')
+
+
+def test_dead_machine_work_is_finished(deployment, ha_figures):
+    stopped = []
+
+    def stop(unit):
+        cloud.hard_stop(unit)
+        stopped.append(unit)
+    try:
+        delay = _crash_during_executions(deployment, stop)
+    finally:
+        for unit in stopped:
+            cloud.restart(unit)
+    ha_figures['recovery-delay'] = max(delay,
+                                       ha_figures.get('recovery-delay', 0))
+    wait_for_cluster()
+
+
+def test_without_retry_a_lost_action_fails_with_a_reason(deployment):
+    client = deployment['mistral']
+    cloud.ensure_workflow(client, 'long_sleep.yaml')
+    execution = client.executions.create('long_sleep', workflow_input={})
+    time.sleep(8)
+    for unit in UNITS:
+        cloud.on_unit(unit, 'pkill', '-9', '-f',
+                      'mistral-server.*--server executor')
+    time.sleep(2)
+    for unit in UNITS:
+        cloud.on_unit(unit, 'systemctl', 'start', 'mistral-executor')
+    done = cloud.wait_for_execution(client, execution.id, timeout=240)
+    assert done.state == 'ERROR'
+    task, = client.tasks.list(workflow_execution_id=done.id)
+    assert task.state == 'ERROR'
+    assert 'eartbeat' in (task.state_info or ''), task.state_info
+
+
+def test_cron_fires_once_per_minute_across_units(deployment, ha_figures):
+    client = deployment['mistral']
+    cloud.ensure_workflow(client, 'tick.yaml')
+    minutes = 5
+    trigger = client.cron_triggers.create('ha_every_minute', 'tick', {},
+                                          pattern='* * * * *')
+    try:
+        time.sleep(minutes * 60 + 20)
+    finally:
+        client.cron_triggers.delete(trigger.name)
+    fired = [e for e in client.executions.list(workflow_name='tick')
+             if 'ha_every_minute' in (e.description or '') or
+             trigger.id in (e.description or '')]
+    per_minute = {}
+    for e in fired:
+        per_minute.setdefault(e.created_at[:16], []).append(e.id)
+    ha_figures['cron'] = (len(fired), minutes)
+    assert all(len(ids) == 1 for ids in per_minute.values()), per_minute
+    assert len(fired) in (minutes, minutes + 1), per_minute
+
+
+def test_remove_and_add_a_unit_behind_the_vip(deployment):
+    client = deployment['mistral']
+    poller = Poller()
+    poller.start()
+    try:
+        leaving = next(u for u in reversed(UNITS) if u != vip_holder())
+        cloud.localjuju('remove-unit', leaving)
+        cloud.wait()
+        cloud.localjuju('add-unit', 'mistral')
+        cloud.wait(workload='active')
+    finally:
+        poller.stop()
+    assert poller.failures() == 0
+    units = sorted(cloud.status()['applications']['mistral']['units'])
+    new = units[-1]
+    assert new not in UNITS
+    assert cloud.unit_status(new)['message'] == 'Unit is ready'
+    haproxy = cloud.on_unit('mistral/0', 'cat', '/etc/haproxy/haproxy.cfg')
+    assert 'server {} '.format(new.replace('/', '-')) in haproxy
+    wait_for_cluster()
+    log = cloud.localjuju('debug-log', '--replay', '-n', '100000')
+    assert log.count('Migrating the database') == 1
+    execution = cloud.run_workflow(client, 'steps_and_fanout')
+    assert execution.state == 'SUCCESS', execution.state_info
