@@ -364,3 +364,44 @@ class TestHA(HookTestCase):
         self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
         self.assertEqual(self.juju.status, (
             'blocked', 'vip: required with the ha relation (or set dns-ha)'))
+
+
+class TestUpgrade(HookTestCase):
+
+    def test_new_origin_upgrades_migrates_and_restarts(self):
+        self.deploy_ready()
+        self.upgrade_available = True
+        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
+        self.patch(mistral_utils, 'get_os_codename_install_source',
+                   lambda source: 'epoxy')
+        self.patch(mistral_utils.config_checks, 'lsb_release',
+                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+        self.run_hook('config-changed')
+        self.assertIn(['mistral-db-manage', '--config-file',
+                       mistral_utils.MISTRAL_CONF, 'upgrade', 'head'],
+                      self.machine.commands)
+        self.assertTrue(set(MISTRAL) <= set(self.machine.restarts()))
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_action_managed_upgrade_waits_for_the_action(self):
+        self.deploy_ready()
+        self.upgrade_available = True
+        self.juju.config['action-managed-upgrade'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.commands, [])
+
+
+class TestPeers(HookTestCase):
+
+    def test_cluster_joined_publishes_addresses_and_haproxy_fronts_peers(
+            self):
+        self.deploy_ready()
+        self.juju.relate('cluster:6', {'mistral/1': {
+            'private-address': '10.0.0.11'}})
+        self.run_hook('cluster-relation-joined', 'cluster:6', 'mistral/1')
+        self.assertEqual(self.juju.local_data('cluster:6'), {
+            'private-address': '10.0.0.10', 'admin-address': '10.0.0.10',
+            'internal-address': '10.0.0.10', 'public-address': '10.0.0.10'})
+        cfg = self.read('/etc/haproxy/haproxy.cfg')
+        self.assertIn('server mistral-1 10.0.0.11:8979 check', cfg)
+        self.assertEqual(self.machine.restarts(), ['haproxy'])
