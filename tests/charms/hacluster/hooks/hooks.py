@@ -1,0 +1,566 @@
+#!/usr/bin/env python3
+"""Stand-in hacluster charm: a corosync/pacemaker cluster for its principal.
+
+A subordinate: one unit rides along with each principal unit (container
+scope), and the units find each other on the `hanode` peer relation.
+
+Every hook reconciles everything, in this order:
+
+1. the ring: every unit publishes its hostname on `hanode`; once
+   `cluster_count` units are known and the leader has shared the corosync
+   key (leader settings), corosync.conf lists all of them by address and
+   corosync + pacemaker are (re)started whenever it changes.  The unit then
+   publishes `ready` and a digest of its ring on `hanode`, which wakes the
+   leader.
+2. the resources: the leader waits until pacemaker sees the nodes online
+   with quorum, sets the cluster properties and turns the principal's
+   json_* keys into crmsh configuration.  It records what it applied in
+   leader settings, so applying the same data again changes nothing, and
+   the change of that record wakes the other units.
+3. the answer: every unit sets clustered=yes for its own principal once the
+   objects its principal asked for are in the CIB.
+"""
+
+import ast
+import base64
+import hashlib
+import json
+import os
+import secrets
+import socket
+import time
+import xml.etree.ElementTree as ET
+
+import standin as sd
+
+PACKAGES = ["corosync", "pacemaker", "crmsh", "resource-agents"]
+COROSYNC_CONF = "/etc/corosync/corosync.conf"
+AUTHKEY = "/etc/corosync/authkey"
+CRM_FILE = "/var/lib/standin-hacluster/update.crm"
+POLICY_RC_D = "/usr/sbin/policy-rc.d"
+MARKER = "# managed by the stand-in hacluster charm"
+KEY_SETTING = "corosync-authkey"
+APPLIED_SETTING = "crm-applied"
+# How long a hook waits for pacemaker to see the cluster before it gives up
+# (status waiting; a later hook tries again).
+CLUSTER_WAIT = 150
+
+# The keys of the ha relation, in the order their objects are written.
+HA_KEYS = ("resources", "resource_params", "groups", "clones", "ms",
+           "colocations", "locations", "orders", "init_services",
+           "delete_resources")
+CRM_KINDS = (("groups", "group"), ("clones", "clone"), ("ms", "ms"),
+             ("colocations", "colocation"), ("locations", "location"),
+             ("orders", "order"))
+RESOURCE_TAGS = ("primitive", "group", "clone", "master", "bundle")
+CONSTRAINT_TAGS = ("rsc_colocation", "rsc_location", "rsc_order",
+                   "rsc_ticket")
+
+
+# --------------------------------------------------------------------------
+# installation
+
+
+def install():
+    sd.status_set("maintenance", "installing corosync and pacemaker")
+    # The packages start corosync and pacemaker with a one-node default
+    # configuration; keep them down until the ring is configured.
+    blocked = not os.path.exists(POLICY_RC_D)
+    if blocked:
+        sd.write_file(POLICY_RC_D, "#!/bin/sh\nexit 101\n", mode=0o755)
+    try:
+        sd.apt_install(PACKAGES)
+    finally:
+        if blocked:
+            os.unlink(POLICY_RC_D)
+    if ring_configured():
+        return      # upgrade-charm: leave the running cluster alone
+    if os.path.exists(COROSYNC_CONF):
+        os.replace(COROSYNC_CONF, COROSYNC_CONF + ".dist")
+    sd.systemctl("disable", "--quiet", "--now", "pacemaker", "corosync",
+                 check=False)
+
+
+def ring_configured():
+    try:
+        with open(COROSYNC_CONF) as f:
+            return f.readline().startswith(MARKER)
+    except FileNotFoundError:
+        return False
+
+
+# --------------------------------------------------------------------------
+# the ring
+
+
+def unit_number(unit):
+    return int(unit.split("/")[1])
+
+
+def peer_rid():
+    rids = sd.relation_ids("hanode")
+    return rids[0] if rids else None
+
+
+def nodes():
+    """The known cluster members: [{unit, nodeid, address, name}]."""
+    me = sd.local_unit()
+    found = [{"unit": me, "address": sd.unit_address(),
+              "name": socket.gethostname()}]
+    rid = peer_rid()
+    if rid:
+        for unit in sd.related_units(rid):
+            bag = sd.relation_get(rid, unit)
+            address = bag.get("private-address")
+            name = bag.get("hostname")
+            if address and name:    # a peer that has run its hooks
+                found.append({"unit": unit, "address": address,
+                              "name": name})
+    for n in found:
+        n["nodeid"] = unit_number(n["unit"]) + 1
+    return sorted(found, key=lambda n: n["nodeid"])
+
+
+def transport(cfg):
+    value = (cfg.get("corosync_transport") or "udpu").strip().lower()
+    if value in ("udpu", "unicast"):
+        return "udpu"
+    if value == "knet":
+        return "knet"
+    raise ValueError("corosync_transport must be udpu or knet, not %r"
+                     % value)
+
+
+def corosync_conf(cfg, members):
+    kind = transport(cfg)
+    crypto = "aes256" if kind == "knet" else "none"
+    hashing = "sha256" if kind == "knet" else "none"
+    lines = [
+        MARKER,
+        "totem {",
+        "    version: 2",
+        "    cluster_name: %s" % sd.app_of(sd.local_unit()),
+        "    transport: %s" % kind,
+        "    token: %d" % int(cfg.get("corosync_token") or 1000),
+        "    crypto_cipher: %s" % crypto,
+        "    crypto_hash: %s" % hashing,
+        "}",
+        "",
+        "quorum {",
+        "    provider: corosync_votequorum",
+    ]
+    if len(members) == 2:
+        lines.append("    two_node: 1")
+    lines += ["}", "", "nodelist {"]
+    for n in members:
+        # corosync wants one key per line inside node {}.
+        lines += ["    node {",
+                  "        ring0_addr: %s" % n["address"],
+                  "        name: %s" % n["name"],
+                  "        nodeid: %d" % n["nodeid"],
+                  "    }"]
+    lines += ["}", "",
+              "logging {",
+              "    to_logfile: no",
+              "    to_syslog: yes",
+              "    timestamp: on",
+              "}", ""]
+    return "\n".join(lines)
+
+
+def shared_key():
+    """The corosync key from leader settings; the leader makes it."""
+    key = sd.leader_get().get(KEY_SETTING)
+    if not key and sd.is_leader():
+        key = base64.b64encode(secrets.token_bytes(256)).decode()
+        sd.leader_set(**{KEY_SETTING: key})
+    return base64.b64decode(key) if key else None
+
+
+def write_authkey(key):
+    try:
+        with open(AUTHKEY, "rb") as f:
+            if f.read() == key:
+                return False
+    except FileNotFoundError:
+        pass
+    tmp = AUTHKEY + ".new"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o400)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    os.replace(tmp, AUTHKEY)
+    return True
+
+
+def ring_up(cfg, members, key):
+    """Write the configuration; (re)start the stack when it changed."""
+    changed = write_authkey(key)
+    changed = sd.write_file(COROSYNC_CONF, corosync_conf(cfg, members)) \
+        or changed
+    running = sd.service_running("corosync") and \
+        sd.service_running("pacemaker")
+    if changed or not running:
+        sd.status_set("maintenance", "restarting corosync and pacemaker")
+        stop_pacemaker()
+        sd.systemctl("restart", "corosync")
+        sd.systemctl("start", "pacemaker")
+    sd.systemctl("enable", "--quiet", "corosync", "pacemaker")
+
+
+def stop_pacemaker(grace=60):
+    """Stop pacemaker, killing it when a clean stop does not finish.
+
+    A node whose ring the others do not share yet (a new unit that started
+    before it saw every peer) sees its membership change every few seconds;
+    pacemaker's shutdown then waits for an election that never settles,
+    for as long as shutdown-escalation (20 min).  Such a node runs no
+    resources, and pacemaker probes whatever it finds when it comes back.
+    """
+    if not sd.service_running("pacemaker"):
+        return
+    sd.systemctl("stop", "--no-block", "pacemaker", check=False)
+    try:
+        sd.wait_for(lambda: not sd.service_running("pacemaker"),
+                    timeout=grace, interval=1, what="pacemaker to stop")
+    except RuntimeError:
+        sd.log("pacemaker did not stop within %ds; killing it" % grace,
+               "WARNING")
+        sd.systemctl("kill", "--signal=SIGKILL", "pacemaker", check=False)
+        sd.wait_for(lambda: not sd.service_running("pacemaker"),
+                    timeout=60, interval=1, what="pacemaker to die")
+
+
+def ring_digest(members):
+    text = ",".join("%d=%s" % (n["nodeid"], n["address"]) for n in members)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def publish_peer(settings):
+    rid = peer_rid()
+    if not rid:
+        return
+    current = sd.relation_get(rid, sd.local_unit())
+    changes = {k: v for k, v in settings.items() if current.get(k) != v}
+    sd.relation_set(rid, changes)
+
+
+# --------------------------------------------------------------------------
+# pacemaker queries
+
+
+def cluster_view():
+    """{dc, quorum, online: [names], configured} or None when pacemaker is
+    not answering."""
+    res = sd.run("crm_mon", "--one-shot", "--output-as=xml", check=False,
+                 capture=True)
+    if not res:
+        return None
+    try:
+        root = ET.fromstring(res)
+    except ET.ParseError:
+        return None
+    dc = root.find("./summary/current_dc")
+    if dc is None:
+        return None
+    online = [n.get("name") for n in root.findall("./nodes/node")
+              if n.get("online") == "true"]
+    return {"dc": dc.get("present") == "true",
+            "quorum": dc.get("with_quorum") == "true",
+            "online": sorted(online),
+            "configured": [n.get("name") for n in root.findall("./nodes/node")]}
+
+
+def wait_for_cluster(need):
+    """Wait until there is a DC with quorum and `need` nodes online."""
+    deadline = time.time() + CLUSTER_WAIT
+    view = None
+    while time.time() < deadline:
+        view = cluster_view()
+        if view and view["dc"] and view["quorum"] \
+                and len(view["online"]) >= need:
+            return view
+        time.sleep(2)
+    return view
+
+
+def cib_ids():
+    """ids of the resources and constraints in the CIB (None if unreadable)."""
+    out = sd.run("cibadmin", "--query", check=False, capture=True)
+    if not out:
+        return None
+    try:
+        root = ET.fromstring(out)
+    except ET.ParseError:
+        return None
+    ids = set()
+    for tag in RESOURCE_TAGS + CONSTRAINT_TAGS:
+        for el in root.iter(tag):
+            if el.get("id"):
+                ids.add(el.get("id"))
+    return ids
+
+
+def set_attribute(kind, name, value):
+    """crm_attribute --update, only when the value differs."""
+    current = sd.run("crm_attribute", "--type", kind, "--name", name,
+                     "--query", "--quiet", check=False, capture=True)
+    if (current or "").strip() == value:
+        return
+    sd.run("crm_attribute", "--type", kind, "--name", name,
+           "--update", value)
+
+
+def cluster_properties(cfg, members):
+    set_attribute("crm_config", "stonith-enabled", "false")
+    set_attribute("crm_config", "symmetric-cluster", "true")
+    set_attribute("crm_config", "no-quorum-policy",
+                  "ignore" if len(members) <= 2 else "stop")
+    if cfg.get("cluster_recheck_interval"):
+        set_attribute("crm_config", "cluster-recheck-interval",
+                      str(cfg["cluster_recheck_interval"]))
+    set_attribute("rsc_defaults", "resource-stickiness", "100")
+    if int(cfg.get("failure_timeout") or 0) > 0:
+        set_attribute("rsc_defaults", "failure-timeout",
+                      "%ds" % int(cfg["failure_timeout"]))
+
+
+def forget_gone_nodes(view, members):
+    """Drop nodes that left the nodelist from pacemaker's view."""
+    wanted = {n["name"] for n in members}
+    for name in view.get("configured", []):
+        if name and name not in wanted and name not in view["online"]:
+            sd.log("removing departed node %s from the cluster" % name)
+            sd.run("crm_node", "--force", "--remove", name, check=False)
+
+
+# --------------------------------------------------------------------------
+# the principal's request
+
+
+def parse_value(text):
+    """A relation value: JSON, else a Python literal, else None."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        sd.log("cannot parse ha relation value %r" % text, "WARNING")
+        return None
+
+
+def ha_request(bag):
+    """The principal's settings as {key: dict or list}; json_<key> wins."""
+    req = {}
+    for key in HA_KEYS:
+        value = parse_value(bag.get("json_" + key)) or \
+            parse_value(bag.get(key))
+        if value:
+            req[key] = value
+    if isinstance(req.get("delete_resources"), str):
+        req["delete_resources"] = req["delete_resources"].split()
+    return req
+
+
+def principal_requests():
+    """[(rid, principal unit, request)] for the live ha relations."""
+    found = []
+    for rid in sd.relation_ids("ha"):
+        if sd.in_broken_hook_for(rid):
+            continue
+        for unit in sd.related_units(rid):
+            found.append((rid, unit, ha_request(sd.relation_get(rid, unit))))
+    return found
+
+
+def agent_for(agent):
+    """lsb:<svc> needs /etc/init.d/<svc>; fall back to its systemd unit."""
+    if agent.startswith("lsb:"):
+        svc = agent[4:]
+        if not os.path.exists("/etc/init.d/" + svc) and sd.succeeds(
+                "systemctl", "cat", svc + ".service"):
+            return "systemd:" + svc
+    return agent
+
+
+def crm_objects(req):
+    """{name: crm text} in creation order (dicts keep insertion order)."""
+    objects = {}
+    params = req.get("resource_params") or {}
+    for name, agent in sorted((req.get("resources") or {}).items()):
+        text = "primitive %s %s" % (name, agent_for(agent))
+        if params.get(name):
+            text += " " + " ".join(params[name].split())
+        objects[name] = text
+    for key, word in CRM_KINDS:
+        for name, spec in sorted((req.get(key) or {}).items()):
+            objects[name] = "%s %s %s" % (word, name, " ".join(spec.split()))
+    return objects
+
+
+def wanted_names(req):
+    names = set(req.get("resources") or {})
+    for key, _ in CRM_KINDS:
+        names |= set(req.get(key) or {})
+    return names
+
+
+def digest(text):
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def check_name(name):
+    if not sd.SAFE_NAME.match(name):
+        raise ValueError("unsafe pacemaker object name %r" % name)
+
+
+def init_services(req, ids):
+    """Leave the services pacemaker is to manage to pacemaker alone."""
+    for res, svc in sorted((req.get("init_services") or {}).items()):
+        check_name(svc)
+        if not sd.succeeds("systemctl", "cat", svc + ".service"):
+            continue
+        if sd.succeeds("systemctl", "is-enabled", "--quiet", svc):
+            sd.systemctl("disable", "--quiet", svc, check=False)
+        # Once the resource exists pacemaker runs the service: hands off.
+        if ids is not None and res not in ids and sd.service_running(svc):
+            sd.log("stopping %s for pacemaker to take over" % svc)
+            sd.systemctl("stop", svc, check=False)
+
+
+def delete_resources(req, ids):
+    for name in req.get("delete_resources") or []:
+        check_name(name)
+        if name not in ids:
+            continue
+        sd.log("deleting pacemaker resource %s" % name)
+        sd.run("crm", "resource", "stop", name, check=False)
+        sd.run("crm_resource", "--wait", "--timeout", "60s", check=False)
+        sd.run("crm", "--force", "configure", "delete", name)
+        ids.discard(name)
+
+
+def apply_request(req):
+    """Configure the principal's objects; returns True when all are there."""
+    ids = cib_ids()
+    if ids is None:
+        return False
+    init_services(req, ids)
+    delete_resources(req, ids)
+    objects = crm_objects(req)
+    for name in objects:
+        check_name(name)
+    applied = parse_value(sd.leader_get().get(APPLIED_SETTING)) or {}
+    stale = {name: text for name, text in objects.items()
+             if name not in ids or applied.get(name) != digest(text)}
+    if stale:
+        sd.log("configuring pacemaker objects: %s" % " ".join(stale))
+        sd.write_file(CRM_FILE, "\n".join(stale.values()) + "\n")
+        sd.run("crm", "configure", "load", "update", CRM_FILE)
+        ids = cib_ids() or set()
+    applied = {name: digest(text) for name, text in objects.items()}
+    previous = sd.leader_get().get(APPLIED_SETTING)
+    if json.dumps(applied, sort_keys=True) != previous:
+        sd.leader_set(**{APPLIED_SETTING: json.dumps(applied,
+                                                     sort_keys=True)})
+    return wanted_names(req) <= ids
+
+
+def configured(req, ids):
+    """Whether everything `req` asks for is in the CIB."""
+    if ids is None:
+        return False
+    gone = set(req.get("delete_resources") or [])
+    return wanted_names(req) <= ids and not (gone & ids)
+
+
+# --------------------------------------------------------------------------
+# the hooks
+
+
+def reconcile(cfg):
+    """Returns (workload state, message)."""
+    me = sd.local_unit()
+    publish_peer({"hostname": socket.gethostname()})
+    count = max(1, int(cfg.get("cluster_count") or 1))
+    members = nodes()
+    key = shared_key()
+    if key is None:
+        return "waiting", "Waiting for the leader's cluster key"
+    if len(members) < count:
+        missing = count - len(members)
+        return "waiting", "Waiting for %d peer%s (cluster_count=%d)" % (
+            missing, "" if missing == 1 else "s", count)
+    ring_up(cfg, members, key)
+    publish_peer({"ready": "yes", "ring": ring_digest(members)})
+
+    requests = principal_requests()
+    wanted = [r for r in requests if wanted_names(r[2])]
+    if sd.is_leader():
+        # The first configuration waits for cluster_count nodes online;
+        # later updates only need a quorate partition.
+        need = 1 if sd.leader_get().get(APPLIED_SETTING) else count
+        view = wait_for_cluster(need)
+        if not (view and view["dc"] and view["quorum"]
+                and len(view["online"]) >= need):
+            online = len(view["online"]) if view else 0
+            return "waiting", "Waiting for the cluster: %d of %d nodes " \
+                "online" % (online, need)
+        cluster_properties(cfg, members)
+        forget_gone_nodes(view, members)
+        for _rid, unit, req in wanted:
+            sd.log("applying the ha request of %s" % unit)
+            apply_request(req)
+    else:
+        for _rid, _unit, req in wanted:
+            init_services(req, cib_ids())
+
+    if not requests:
+        return "waiting", "Cluster ready; waiting for the ha relation"
+    if not wanted:
+        return "waiting", "Cluster ready; waiting for the principal's " \
+            "resources"
+    ids = cib_ids()
+    pending = []
+    for rid, unit, req in wanted:
+        if configured(req, ids):
+            if sd.relation_get(rid, me).get("clustered") != "yes":
+                sd.relation_set(rid, {"clustered": "yes"})
+        else:
+            pending.append(unit)
+    if pending:
+        return "waiting", "Waiting for the leader to configure resources"
+    view = cluster_view()
+    online = len(view["online"]) if view else 0
+    if online < len(members):
+        return "active", "Unit is ready and clustered (%d of %d nodes " \
+            "online)" % (online, len(members))
+    return "active", "Unit is ready and clustered"
+
+
+def stop():
+    stop_pacemaker()
+    sd.systemctl("disable", "--quiet", "--now", "pacemaker", "corosync",
+                 check=False)
+
+
+def handle(hook):
+    if hook == "stop":
+        stop()
+        return
+    if hook == "remove":
+        return
+    if hook in ("install", "upgrade-charm"):
+        install()
+    cfg = sd.config()
+    transport(cfg)  # fail early on a bad value
+    sd.application_version_set(sd.upstream_version("pacemaker"))
+    state, message = reconcile(cfg)
+    sd.status_set(state, message)
+
+
+if __name__ == "__main__":
+    sd.main(handle)
