@@ -261,6 +261,13 @@ def _gid(group):
     return grp.getgrnam(group).gr_gid
 
 
+def reload_haproxy(svc):
+    # a reload hands the listening socket over: requests in flight through
+    # the VIP are not refused while a peer joins or leaves
+    if not service('reload', svc):
+        service('restart', svc)
+
+
 def restart_api(svc):
     # the systemd drop-in may have changed: reload units first
     subprocess.check_call(['systemctl', 'daemon-reload'])
@@ -281,7 +288,8 @@ def render(configs):
             svc not in MISTRAL_SERVICES or ready_to_serve(configs))
 
     with restart_on_change(restart_map(),
-                           restart_functions={API_SERVICE: restart_api},
+                           restart_functions={API_SERVICE: restart_api,
+                                              HAPROXY_SERVICE: reload_haproxy},
                            can_restart_now_f=can_restart):
         write_configs(configs)
 

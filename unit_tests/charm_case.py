@@ -56,7 +56,12 @@ class FakeMachine:
         return 0
 
     def restarts(self):
-        return [svc for action, svc in self.events if action == 'restart']
+        """Services restarted or reloaded."""
+        return [svc for action, svc in self.events
+                if action in ('restart', 'reload')]
+
+    def reloads(self):
+        return [svc for action, svc in self.events if action == 'reload']
 
 
 class FakeSubprocess:

@@ -219,6 +219,7 @@ class TestRestarts(HookTestCase):
         self.juju.config['haproxy-client-timeout'] = 30000
         self.run_hook('config-changed')
         self.assertEqual(self.machine.restarts(), ['haproxy'])
+        self.assertEqual(self.machine.reloads(), ['haproxy'])
 
     def test_update_status_touches_nothing(self):
         self.deploy_ready()

@@ -89,15 +89,40 @@ def on_unit(unit, *command):
     return localjuju('ssh', unit, '--', *command)
 
 
+def all_units():
+    """{unit: workload status} of every unit, subordinates included."""
+    found = {}
+
+    def collect(units):
+        for name, unit in units.items():
+            found[name] = unit['workload-status']
+            collect(unit.get('subordinates', {}))
+    for app in status()['applications'].values():
+        collect(app['units'])
+    return found
+
+
 def wait(workload=None, timeout=1500):
-    """Until no hook is queued (and every unit shows `workload`); with
-    'active', also until Mistral's API answers."""
-    args = ['wait', '--timeout', str(timeout)]
-    if workload:
-        args += ['--workload', workload]
-    localjuju(*args, timeout=timeout + 60)
+    """Until no hook is queued and, with `workload`, every unit shows it;
+    with 'active', also until Mistral's API answers.
+
+    Juju runs update-status every 5 minutes, which is how a unit notices
+    what no relation tells it (a cluster that formed meanwhile); while
+    waiting for a workload status we run it every 20 s."""
+    deadline = time.time() + timeout
+    localjuju('wait', '--timeout', str(timeout), timeout=timeout + 60)
+    while workload:
+        behind = {u: s for u, s in all_units().items()
+                  if s['current'] != workload}
+        if not behind:
+            break
+        if time.time() > deadline:
+            raise CloudError('not {}: {}'.format(workload, behind))
+        time.sleep(20)
+        localjuju('update-status')
     if workload == 'active':
-        wait_for_api(unit_address('mistral/0'))
+        wait_for_api(unit_address(next(
+            u for u in all_units() if u.startswith('mistral/'))))
 
 
 def wait_for_status(unit, state, message_start='', timeout=300):

@@ -194,12 +194,16 @@ def write_authkey(key):
 
 def ring_up(cfg, members, key):
     """Write the configuration; (re)start the stack when it changed."""
-    changed = write_authkey(key)
-    changed = sd.write_file(COROSYNC_CONF, corosync_conf(cfg, members)) \
-        or changed
+    key_changed = write_authkey(key)
+    conf_changed = sd.write_file(COROSYNC_CONF, corosync_conf(cfg, members))
     running = sd.service_running("corosync") and \
         sd.service_running("pacemaker")
-    if changed or not running:
+    if running and conf_changed and not key_changed and \
+            sd.succeeds("corosync-cfgtool", "-R"):
+        # a unit came or went: corosync reloads its nodelist in place, so
+        # pacemaker and the resources it runs (the VIP) stay up
+        sd.log("corosync reloaded its configuration")
+    elif key_changed or conf_changed or not running:
         sd.status_set("maintenance", "restarting corosync and pacemaker")
         stop_pacemaker()
         sd.systemctl("restart", "corosync")
