@@ -135,8 +135,10 @@ def is_ipv6(address):
     """Determine whether provided address is IPv6 or not."""
     try:
         address = netaddr.IPAddress(address)
-    except netaddr.AddrFormatError:
-        # probably a hostname - so not an address at all!
+    except (netaddr.AddrFormatError, TypeError):
+        # probably a hostname - so not an address at all! (netaddr 1.x
+        # raises TypeError for None, where older releases raised
+        # AddrFormatError)
         return False
 
     return address.version == 6
