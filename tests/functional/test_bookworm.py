@@ -1,8 +1,21 @@
-"""Debian 12 (Mistral 15, zed): a smoke test of the same bundle."""
+"""Debian 12 (Mistral 15, zed): the same bundle, driven with the stock
+`mistral` command line client under Keystone auth."""
+
+import json
+import os
+import subprocess
+import time
 
 import cloud
 
 SERIES = 'bookworm'
+
+
+def mistral_cli(deployment, *args):
+    """The stock client, with the admin credentials in its environment."""
+    env = dict(os.environ, **deployment['env'])
+    return subprocess.check_output(['mistral'] + list(args), env=env,
+                                   universal_newlines=True)
 
 
 def test_active_with_mistral_15(deployment):
@@ -11,9 +24,32 @@ def test_active_with_mistral_15(deployment):
     assert version.startswith('15.')
 
 
-def test_workflow_runs(deployment, phase):
-    client = deployment['mistral']
-    cloud.ensure_workflow(client, 'fanout_join.yaml')
+def test_workflow_runs_from_the_cli(deployment, phase):
+    for name in ('fanout_join.yaml', 'tick.yaml'):
+        mistral_cli(deployment, 'workflow-create',
+                    os.path.join(cloud.WORKFLOWS, name))
     with phase('bookworm: workflow'):
-        execution = cloud.run_workflow(client, 'fanout_join', {'msg': 'hi'})
+        execution_id = mistral_cli(
+            deployment, 'execution-create', 'fanout_join',
+            json.dumps({'msg': 'hi'}), '-f', 'value', '-c', 'ID').strip()
+        execution = cloud.wait_for_execution(deployment['mistral'],
+                                             execution_id)
     assert execution.state == 'SUCCESS', execution.state_info
+    assert json.loads(execution.output)['joined'] == 'left hi and slept'
+
+
+def test_cron_trigger_fires(deployment, phase):
+    mistral_cli(deployment, 'cron-trigger-create', '--pattern', '* * * * *',
+                'bookworm_tick', 'tick', '{}')
+    try:
+        with phase('bookworm: cron trigger fires'):
+            deadline = time.time() + 150
+            while time.time() < deadline:
+                fired = [e for e in deployment['mistral'].executions.list(
+                    workflow_name='tick') if e.state == 'SUCCESS']
+                if fired:
+                    break
+                time.sleep(5)
+    finally:
+        mistral_cli(deployment, 'cron-trigger-delete', 'bookworm_tick')
+    assert fired
