@@ -41,13 +41,17 @@ class Poller(threading.Thread):
         self.stopping = True
         self.join()
 
-    def recovered_after(self, start):
-        """Seconds from `start` until the API answered again, for good."""
-        failures = [t for t, ok in self.results if t >= start and not ok]
+    def recovered_after(self, start, steady=3.0):
+        """Seconds from `start` until the API answered again, for good
+        (`steady` seconds without a failure); None before that."""
+        results = list(self.results)
+        failures = [t for t, ok in results if t >= start and not ok]
         if not failures:
-            return 0.0
-        after = [t for t, ok in self.results if t > failures[-1] and ok]
-        return after[0] - start if after else None
+            return None
+        after = [t for t, ok in results if t > failures[-1] and ok]
+        if not after or results[-1][0] - after[0] < steady:
+            return None
+        return after[0] - start
 
     def failures(self):
         return sum(1 for _, ok in self.results if not ok)
@@ -105,7 +109,6 @@ def test_vip_moves_when_its_machine_dies(deployment, ha_figures):
         while poller.recovered_after(stopped) is None and \
                 time.time() < deadline:
             time.sleep(0.5)
-        time.sleep(3)   # answers for good, not once
     finally:
         poller.stop()
         cloud.restart(holder)

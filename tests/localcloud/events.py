@@ -247,7 +247,7 @@ def create_unit(st, app_name, machine_id, principal=""):
         "agent": {"status": "allocating", "since": now()},
         "queue": [], "running": None, "error": None, "actions": [],
         "ports": [], "charm_rev": None, "tools_ready": False,
-        "installed": False, "handlers": None,
+        "installed": False, "start_ran": False, "handlers": None,
     }
     if not app["leader"]:
         app["leader"] = name

@@ -14,7 +14,7 @@ atomically.  Shapes (all keys are strings in JSON):
                     workload {status,message,since}, agent {status,since},
                     queue [hook items], running (item|None), error (|None),
                     actions [ids], ports, charm_rev (deployed revision),
-                    tools_ready, installed
+                    tools_ready, installed, start_ran
   relations[id]     id, interface, scope (global|container), life,
                     endpoints [{app,name,role}], scope_units [names],
                     units {unit: bag}, apps {app: bag}, views {unit: [remote

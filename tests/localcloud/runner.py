@@ -39,6 +39,10 @@ def claimable(st, u):
         return True       # actions run between hooks, even in error
     if u["error"] or not u["queue"]:
         return False
+    p = st.units.get(u["principal"]) if u["principal"] else None
+    if p and p["life"] == "alive" and not p.get("start_ran"):
+        # Juju deploys a subordinate only once its principal has started.
+        return False
     head = u["queue"][0]
     if head["kind"] in ("joined", "changed") and head["remote_unit"]:
         # A remote unit is seen only once it runs on its machine and has
@@ -416,6 +420,8 @@ class Runner:
                               "rc": rc, "stdout": stdout[-20000:],
                               "stderr": stderr[-20000:]}
                 return
+            if item["hook"] == "start":
+                u["start_ran"] = True
             if item["hook"] == "install":
                 u["installed"] = True
                 if not ctx["pending"]["status_set"]:
@@ -469,3 +475,5 @@ def resolve(st, unit_name, retry=True):
         events.gc(st)
     elif item["hook"] == "remove":
         events.finish_removal(st, unit_name)
+    elif item["hook"] == "start":
+        u["start_ran"] = True

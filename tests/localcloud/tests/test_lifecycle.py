@@ -199,6 +199,18 @@ def test_subordinate_container_scope(cloud):
     assert not cloud.state().units_of("s")
 
 
+def test_subordinate_waits_for_principal_start(cloud):
+    rc, _, _ = cloud.juju("deploy", cloud.charm("toy-a"), "a", "--config",
+                          "fail=start")
+    assert rc == 1
+    cloud.ok("deploy", cloud.charm("toy-sub"), "s")
+    rc, _, _ = cloud.juju("integrate", "s", "a")
+    assert cloud.state().units["s/0"]["principal"] == "a/0"
+    assert cloud.hooks("s/0") == []
+    cloud.ok("resolved", "a/0", "--no-retry")
+    assert cloud.hooks("s/0")[0] == "install"
+
+
 def test_actions(cloud):
     cloud.ok("deploy", cloud.charm("toy-a"), "a")
     import yaml
