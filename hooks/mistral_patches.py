@@ -4,7 +4,8 @@ Each patch is gated on the exact Debian version of python3-mistral it was
 written and tested for; any other version (older, newer, a Debian security
 update) gets nothing.  The patches are unified diffs relative to
 /usr/lib/python3/dist-packages (``patch -p1``) kept in
-files/mistral-patches/<version>/.  See docs-scratch/mistral-recovery.md.
+files/mistral-patches/<version>/; why: README.md, "Our fixes to Mistral's
+recovery".
 
 apply_patches() is idempotent and safe to call after every package install
 or upgrade: a patch already applied is left alone, a patch that does not
@@ -24,16 +25,22 @@ PATCH_DIR = os.path.join(
     'files', 'mistral-patches')
 
 # Debian version of python3-mistral -> patches (files in PATCH_DIR/<version>)
+# 0001: the heartbeat checker fails an action of a dead executor under a
+# context without project: with keystone auth the workflow then stays
+# RUNNING (no retry) or DELAYED (retry policy) forever.
+# 0002: an engine that dies between finishing a workflow's last task and
+# completing the workflow leaves it RUNNING forever; the integrity check
+# now completes it.
+FIXES = ['0001-heartbeat-checker-project-context.patch',
+         '0002-integrity-check-completes-finished-workflow.patch']
 PATCHES = {
-    # Heartbeat checker fails an action of a dead executor under a context
-    # without project: with keystone auth the workflow then stays RUNNING
-    # (no retry) or DELAYED (retry policy) forever.
-    '15.0.0-1+deb12u1': ['0001-heartbeat-checker-project-context.patch'],
-    '20.0.0-2+deb13u1': ['0001-heartbeat-checker-project-context.patch'],
+    '15.0.0-1+deb12u1': FIXES,
+    '20.0.0-2+deb13u1': FIXES,
 }
 
-# Services that load the patched code (the heartbeat checker runs in the
-# engine); restart them after apply_patches() reports a newly applied patch.
+# Services that load the patched code (the heartbeat checker and the
+# integrity check run in the engine); restart them after apply_patches()
+# reports a newly applied patch.
 SERVICES = ['mistral-engine']
 
 APPLIED = 'applied'

@@ -17,6 +17,10 @@ import mistral_patches
 
 V15 = '15.0.0-1+deb12u1'
 V20 = '20.0.0-2+deb13u1'
+HEARTBEAT = '0001-heartbeat-checker-project-context.patch'
+INTEGRITY = '0002-integrity-check-completes-finished-workflow.patch'
+CHECKER = 'mistral/services/action_heartbeat_checker.py'
+HANDLER = 'mistral/engine/workflow_handler.py'
 HUNK = re.compile(r'^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@')
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
@@ -50,14 +54,14 @@ def original_from_patch(patch_file):
 
 class TestSelection(unittest.TestCase):
 
-    def test_affected_versions_get_their_patch(self):
+    def test_affected_versions_get_their_patches(self):
         for version in (V15, V20):
             found = mistral_patches.patches_for(version)
             self.assertEqual(
-                [os.path.join(mistral_patches.PATCH_DIR, version,
-                              '0001-heartbeat-checker-project-context.patch')],
-                found)
-            self.assertTrue(os.path.isfile(found[0]), found[0])
+                [os.path.join(mistral_patches.PATCH_DIR, version, name)
+                 for name in (HEARTBEAT, INTEGRITY)], found)
+            for path in found:
+                self.assertTrue(os.path.isfile(path), path)
 
     def test_other_versions_get_nothing(self):
         for version in (None, '', '15.0.0-1+deb12u2', '20.0.0-2+deb13u2',
@@ -122,62 +126,67 @@ class TestApply(unittest.TestCase):
             return f.read()
 
     def test_apply_is_idempotent(self):
-        name = '0001-heartbeat-checker-project-context.patch'
-        rel = 'mistral/services/action_heartbeat_checker.py'
         for version in (V15, V20):
             shutil.rmtree(self.tmp)
             os.mkdir(self.tmp)
             originals = self.make_target(version)
-            self.assertEqual([rel], list(originals))
-            self.assertEqual({name: mistral_patches.NOT_APPLIED},
+            self.assertEqual({CHECKER, HANDLER}, set(originals))
+            both = {HEARTBEAT: mistral_patches.NOT_APPLIED,
+                    INTEGRITY: mistral_patches.NOT_APPLIED}
+            self.assertEqual(both,
                              mistral_patches.patch_status(version, self.tmp))
             log = mock.Mock()
 
-            self.assertEqual(([name], []), mistral_patches.apply_patches(
-                version, self.tmp, log=log))
-            patched = self.read(rel)
-            self.assertNotEqual(originals[rel], patched)
+            self.assertEqual(([HEARTBEAT, INTEGRITY], []),
+                             mistral_patches.apply_patches(
+                                 version, self.tmp, log=log))
+            checker, handler = self.read(CHECKER), self.read(HANDLER)
             self.assertIn('def _fail_expired_action(action_ex_id, '
-                          'project_id):', patched)
-            self.assertIn('project_id=project_id,', patched)
-            self.assertEqual({name: mistral_patches.APPLIED},
+                          'project_id):', checker)
+            self.assertIn('project_id=project_id,', checker)
+            self.assertIn('            _complete_if_tasks_done(wf_ex, '
+                          'check_after_seconds)\n', handler)
+            self.assertIn('    check_and_complete(wf_ex.id)\n', handler)
+            applied = dict.fromkeys(both, mistral_patches.APPLIED)
+            self.assertEqual(applied,
                              mistral_patches.patch_status(version, self.tmp))
-            log.assert_called_once_with(
+            log.assert_any_call(
                 'mistral patch {} for python3-mistral {}: applied'.format(
-                    name, version))
+                    INTEGRITY, version))
 
             # twice = once
             self.assertEqual(([], []), mistral_patches.apply_patches(
                 version, self.tmp))
-            self.assertEqual(patched, self.read(rel))
-            self.assertEqual({name: mistral_patches.APPLIED},
+            self.assertEqual((checker, handler),
+                             (self.read(CHECKER), self.read(HANDLER)))
+            self.assertEqual(applied,
                              mistral_patches.patch_status(version, self.tmp))
-            self.assertEqual(
-                [os.path.basename(rel)],
-                os.listdir(os.path.join(self.tmp, os.path.dirname(rel))))
+            for rel in (CHECKER, HANDLER):
+                self.assertEqual(
+                    [os.path.basename(rel)],
+                    os.listdir(os.path.join(self.tmp, os.path.dirname(rel))))
 
     def test_conflict_leaves_file_untouched(self):
-        rel = 'mistral/services/action_heartbeat_checker.py'
         self.make_target(V20)
-        path = os.path.join(self.tmp, rel)
-        changed = self.read(rel).replace('@post_tx_queue.run\n', '')
+        path = os.path.join(self.tmp, CHECKER)
+        changed = self.read(CHECKER).replace('@post_tx_queue.run\n', '')
         with open(path, 'w') as f:
             f.write(changed)
-        name = '0001-heartbeat-checker-project-context.patch'
-        self.assertEqual({name: mistral_patches.CONFLICT},
+        self.assertEqual({HEARTBEAT: mistral_patches.CONFLICT,
+                          INTEGRITY: mistral_patches.NOT_APPLIED},
                          mistral_patches.patch_status(V20, self.tmp))
-        self.assertEqual(([], [name]),
+        # the other fix still goes in
+        self.assertEqual(([INTEGRITY], [HEARTBEAT]),
                          mistral_patches.apply_patches(V20, self.tmp))
-        self.assertEqual(changed, self.read(rel))
-        self.assertEqual([os.path.basename(rel)],
+        self.assertEqual(changed, self.read(CHECKER))
+        self.assertEqual([os.path.basename(CHECKER)],
                          os.listdir(os.path.dirname(path)))
 
-    def test_patch_for_other_version_does_not_apply(self):
-        # the 15 patch must not fit 20's file and vice versa
-        name = '0001-heartbeat-checker-project-context.patch'
+    def test_heartbeat_patch_for_other_version_does_not_apply(self):
+        # the 15 heartbeat fix must not fit 20's file
         self.make_target(V20)
-        self.assertEqual({name: mistral_patches.CONFLICT},
-                         mistral_patches.patch_status(V15, self.tmp))
+        status = mistral_patches.patch_status(V15, self.tmp)
+        self.assertEqual(mistral_patches.CONFLICT, status[HEARTBEAT])
 
     @mock.patch('shutil.which', return_value=None)
     @mock.patch('subprocess.check_call')

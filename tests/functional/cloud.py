@@ -6,6 +6,7 @@ Shared by the functional tests and `make deploy-local`.
 import calendar
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,6 +22,8 @@ BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
 HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
+MISTRAL_PATCHES = os.path.join(os.path.dirname(TESTS), 'files',
+                               'mistral-patches')
 # the keystone stand-in's default admin password (its config.yaml)
 ADMIN_PASSWORD = 'openstack'
 API_PORT = 8989
@@ -87,6 +90,19 @@ def restart(unit):
 def on_unit(unit, *command):
     """Run a command as root in a unit's machine; its stdout."""
     return localjuju('ssh', unit, '--', *command)
+
+
+def mistral_fixes(unit):
+    """(our fixes for the unit's python3-mistral version, {fix: state} as
+    the charm last logged them)."""
+    log = localjuju('debug-log', '--replay', '-n', '100000', '--include',
+                    unit)
+    states, version = {}, None
+    for m in re.finditer(r'mistral patch (\S+) for python3-mistral (\S+): '
+                         r'(\S+)', log):
+        states[m.group(1)], version = m.group(3), m.group(2)
+    wanted = sorted(os.listdir(os.path.join(MISTRAL_PATCHES, version)))
+    return wanted, states
 
 
 def all_units():

@@ -22,6 +22,8 @@ def test_active_with_mistral_15(deployment):
     assert cloud.unit_status('mistral/0')['message'] == 'Unit is ready'
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('15.')
+    fixes, states = cloud.mistral_fixes('mistral/0')
+    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 2
 
 
 def test_workflow_runs_from_the_cli(deployment, phase):

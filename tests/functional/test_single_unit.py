@@ -19,6 +19,8 @@ def test_unit_is_active_with_mistral_20(deployment):
         'since': cloud.unit_status(MISTRAL_UNIT)['since']}
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('20.')
+    fixes, states = cloud.mistral_fixes(MISTRAL_UNIT)
+    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 2
 
 
 def test_catalog_holds_the_workflowv2_endpoints(deployment):
