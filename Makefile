@@ -33,13 +33,11 @@ unit_test: lint
 
 # the charm deployed to the local cloud (LXC machines), real services
 functional_test: deps
-	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional \
-		--ignore=tests/functional/test_ha.py
+	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional
 
 # everything CI runs: one test session, so one closing summary line
 test: lint
-	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional \
-		--ignore=tests/functional/test_ha.py
+	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional
 	$(PYTHON) -m coverage report --fail-under=85
 
 # high availability alone; its last line is the figures measured
