@@ -75,9 +75,15 @@ def _vip_error(cfg):
     vips = (cfg.get('vip') or '').split()
     for vip in vips:
         try:
-            ipaddress.ip_address(vip)
+            address = ipaddress.ip_address(vip)
         except ValueError:
             return "vip: '{}' is not an IP address".format(vip)
+        if vips.count(vip) > 1:
+            return "vip: '{}' is listed twice".format(vip)
+        cidr = cfg.get('vip_cidr')
+        if cidr and cidr > address.max_prefixlen:
+            return ('vip_cidr: {} is longer than an IPv{} netmask '
+                    '(vip {})'.format(cidr, address.version, vip))
     if vips and cfg.get('dns-ha'):
         return 'vip and dns-ha: set one of them, not both'
     if cfg.get('dns-ha') and not any(cfg.get(o) for o in HOSTNAME_OPTIONS):

@@ -9,8 +9,10 @@ class TestConfigError(unittest.TestCase):
 
     def error(self, distro='Debian', **options):
         cfg = charm_defaults()
-        # option names with '-' as keyword arguments with '_'; ssl_* keep it
-        cfg.update({k if k.startswith('ssl_') else k.replace('_', '-'): v
+        # option names with '-' as keyword arguments with '_'; ssl_* and
+        # vip_* keep it
+        cfg.update({k if k.startswith(('ssl_', 'vip_')) else
+                    k.replace('_', '-'): v
                     for k, v in options.items()})
         return config_checks.config_error(cfg, distro_id=distro)
 
@@ -60,6 +62,12 @@ class TestConfigError(unittest.TestCase):
         self.assertIsNone(self.error(vip='10.0.0.100 2001:db8::100'))
         self.assertEqual(self.error(vip='10.0.0.100 10.0.0.x'),
                          "vip: '10.0.0.x' is not an IP address")
+        self.assertEqual(self.error(vip='10.0.0.100 10.0.0.100'),
+                         "vip: '10.0.0.100' is listed twice")
+        self.assertEqual(self.error(vip='10.0.0.100', vip_cidr=64),
+                         'vip_cidr: 64 is longer than an IPv4 netmask '
+                         '(vip 10.0.0.100)')
+        self.assertIsNone(self.error(vip='2001:db8::100', vip_cidr=64))
         self.assertEqual(self.error(vip='10.0.0.100', dns_ha=True),
                          'vip and dns-ha: set one of them, not both')
         self.assertTrue(self.error(dns_ha=True).startswith('dns-ha: needs'))
