@@ -174,6 +174,35 @@ class TestDatabase(HookTestCase):
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def test_leadership_moving_here_mid_deployment_migrates_once(self):
+        # the old leader went away before the database allowed it in: no
+        # migration recorded, so the new leader runs it, once
+        self.juju.leader = False
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        self.juju.leader = True
+        self.run_hook('leader-elected')
+        self.run_hook('leader-elected')
+        migrations = [c[3:] for c in self.machine.commands
+                      if c[0] == 'mistral-db-manage']
+        self.assertEqual(migrations, [['upgrade', 'head'], ['populate']])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_new_leader_after_the_migration_does_not_migrate(self):
+        self.juju.leader = False
+        self.juju.leader_settings['mistral-db-initialised'] = (
+            'mysql+pymysql://10.0.0.20/mistral')
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        self.juju.leader = True
+        self.run_hook('leader-elected')
+        self.assertNotIn('mistral-db-manage',
+                         [c[0] for c in self.machine.commands])
+        self.assertTrue(set(MISTRAL) <= self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_a_new_database_is_migrated_afresh(self):
         self.deploy_ready()
         self.juju.relations['shared-db:1']['units'].clear()
