@@ -228,6 +228,19 @@ def run_workflow(client, name, workflow_input=None, timeout=120):
     return wait_for_execution(client, execution.id, timeout)
 
 
+def wait_for_cron_runs(client, workflow, count, timeout):
+    """The finished executions of `workflow` that a cron trigger started,
+    once there are `count` of them or `timeout` seconds passed."""
+    deadline = time.time() + timeout
+    while True:
+        done = [e for e in client.executions.list(workflow_name=workflow)
+                if 'cron trigger' in (e.description or '') and
+                e.state != 'RUNNING']
+        if len(done) >= count or time.time() > deadline:
+            return done
+        time.sleep(5)
+
+
 def wait_for_execution(client, execution_id, timeout=120):
     deadline = time.time() + timeout
     while True:

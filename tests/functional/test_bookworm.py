@@ -4,7 +4,6 @@
 import json
 import os
 import subprocess
-import time
 
 import cloud
 
@@ -45,13 +44,8 @@ def test_cron_trigger_fires(deployment, phase):
                 'bookworm_tick', 'tick', '{}')
     try:
         with phase('bookworm: cron trigger fires'):
-            deadline = time.time() + 150
-            while time.time() < deadline:
-                fired = [e for e in deployment['mistral'].executions.list(
-                    workflow_name='tick') if e.state == 'SUCCESS']
-                if fired:
-                    break
-                time.sleep(5)
+            done = cloud.wait_for_cron_runs(deployment['mistral'], 'tick', 1,
+                                            timeout=150)
     finally:
         mistral_cli(deployment, 'cron-trigger-delete', 'bookworm_tick')
-    assert fired
+    assert done and {e.state for e in done} == {'SUCCESS'}, done

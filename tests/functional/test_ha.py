@@ -53,9 +53,6 @@ class Poller(threading.Thread):
             return None
         return after[0] - start
 
-    def failures(self):
-        return sum(1 for _, ok in self.results if not ok)
-
     def longest_outage(self):
         """Most probes in a row that failed."""
         longest = run = 0
