@@ -30,9 +30,12 @@ def resume(configs):
 
 
 def openstack_upgrade(configs):
-    if do_action_openstack_upgrade(VERSION_PACKAGE,
-                                   utils.do_openstack_upgrade, configs):
-        mistral_hooks.config_changed()
+    # the hooks' renderer follows the new release: converging there renders
+    # once, migrates the schema and restarts
+    if do_action_openstack_upgrade(
+            VERSION_PACKAGE, lambda configs: mistral_hooks.openstack_upgrade(),
+            configs):
+        mistral_hooks.publish_all()
 
 
 ACTIONS = {

@@ -56,21 +56,24 @@ hooks = Hooks()
 CONFIGS = utils.register_configs()
 
 
-def converge():
+def converge(changed=(), upgraded=False):
     """Bring files, database and services in line with the model.
 
-    Bad operator input stops it here: nothing is rendered or restarted, the
-    last good configuration keeps serving and status says what to fix.
+    `changed`: what this hook changed already (utils.restart_map() keys);
+    `upgraded`: the packages moved to a new release. Bad operator input
+    stops it here: nothing is rendered or restarted, the last good
+    configuration keeps serving and status says what to fix.
     """
     problem = utils.config_problem()
     if problem:
         log('Not converging: {}'.format(problem))
         return
+    changed = list(changed)
     if utils.missing_packages():
-        utils.install_packages()
-    utils.render(CONFIGS)
-    utils.initialise_database(CONFIGS)
-    utils.manage_services(CONFIGS)
+        changed += utils.install_packages()
+    changed += utils.render(CONFIGS)
+    utils.initialise_database(CONFIGS, upgraded)
+    utils.manage_services(CONFIGS, changed)
 
 
 def publish_all():
@@ -84,7 +87,7 @@ def publish_all():
     for rid in relation_ids('identity-service'):
         identity_joined(rid)
     for rid in relation_ids('cluster'):
-        cluster_joined(rid)
+        publish_addresses(rid)
     for rid in relation_ids('ha'):
         ha_joined(rid)
     update_nrpe_config()
@@ -107,18 +110,24 @@ def config_changed():
     if (not config('action-managed-upgrade') and
             not utils.missing_packages() and
             openstack_upgrade_available(VERSION_PACKAGE)):
-        utils.do_openstack_upgrade(CONFIGS)
-    converge()
+        openstack_upgrade()
+    else:
+        converge()
     publish_all()
     open_port(API_PORT)
+
+
+def openstack_upgrade():
+    """Upgrade to the release openstack-origin names, then converge on it
+    (render, migrate the schema, restart)."""
+    converge(utils.do_openstack_upgrade(CONFIGS), upgraded=True)
 
 
 @hooks.hook('upgrade-charm')
 def upgrade_charm():
     # a new charm may carry fixes for the installed Mistral
-    if not utils.missing_packages():
-        utils.patch_mistral()
-    converge()
+    fixed = [] if utils.missing_packages() else utils.patch_mistral()
+    converge(fixed)
     publish_all()
 
 
@@ -187,13 +196,18 @@ def identity_joined(rid=None):
                                       API_PORT))
 
 
-@hooks.hook('cluster-relation-joined')
-def cluster_joined(rid=None):
+def publish_addresses(rid=None):
+    """This unit's addresses, for the peers' haproxy."""
     settings = {'private-address': get_relation_ip('cluster')}
     for addr_type in ('admin', 'internal', 'public'):
         settings['{}-address'.format(addr_type)] = get_relation_ip(
             addr_type, cidr_network=config('os-{}-network'.format(addr_type)))
     relation_set(relation_id=rid, relation_settings=settings)
+
+
+@hooks.hook('cluster-relation-joined')
+def cluster_joined():
+    publish_addresses()
     converge()
 
 

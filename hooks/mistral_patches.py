@@ -38,11 +38,6 @@ PATCHES = {
     '20.0.0-2+deb13u1': FIXES,
 }
 
-# Services that load the patched code (the heartbeat checker and the
-# integrity check run in the engine); restart them after apply_patches()
-# reports a newly applied patch.
-SERVICES = ['mistral-engine']
-
 APPLIED = 'applied'
 NOT_APPLIED = 'not-applied'
 CONFLICT = 'conflict'
@@ -104,8 +99,8 @@ def _ensure_patch_tool():
 def apply_patches(version=None, target_dir=TARGET_DIR, log=None):
     """Apply the patches meant for the installed (or given) version.
 
-    Returns (newly_applied, conflicts): lists of patch names.  Restart
-    SERVICES when newly_applied is not empty.  A conflicting patch is
+    Returns (newly_applied, conflicts): lists of patch names; the caller
+    restarts what runs the patched code.  A conflicting patch is
     skipped (files untouched) and reported, never forced.
     """
     if version is None:

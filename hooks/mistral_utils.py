@@ -33,7 +33,7 @@ from charmhelpers.core.hookenv import (
     WARNING,
 )
 from charmhelpers.core.host import (
-    restart_on_change,
+    file_hash,
     service,
     service_running,
     service_start,
@@ -55,6 +55,7 @@ from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
     DB_INITIALISED_KEY,
+    ENGINE_SERVICE,
     HAPROXY_CONF,
     HAPROXY_SERVICE,
     MEMCACHED_CONF,
@@ -77,12 +78,19 @@ POLICY_RC_D = '/usr/sbin/policy-rc.d'
 # Recommends would bring a compiler and numpy: half the packages, none used
 APT_OPTIONS = ['--option=Dpkg::Options::=--force-confold',
                '--no-install-recommends']
+# Not files the charm writes, yet changes that restart the services running
+# them: an upgrade of the packages (all of Mistral's code), and our fixes
+# (mistral_patches), whose code only the engine runs (the heartbeat checker
+# and the integrity check).
+MISTRAL_UPGRADE = 'mistral packages upgraded'
+MISTRAL_FIXES = 'mistral fixes applied'
 
 
 def resource_map():
     """Config files, the contexts that render them, the services reading them.
 
     Mistral's files come first so that the API restarts before haproxy.
+    'systemd' marks a file systemd itself reads (a unit or drop-in).
     """
     mistral = mistral_context.MistralContext()
     ports = mistral_context.HAProxyPortsContext()
@@ -104,7 +112,7 @@ def resource_map():
             ],
         }),
         (API_SYSTEMD_OVERRIDE, {'services': [API_SERVICE],
-                                'contexts': [mistral]}),
+                                'contexts': [mistral], 'systemd': True}),
         (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
                           'contexts': [memcache]}),
         (HAPROXY_CONF, {'services': [HAPROXY_SERVICE],
@@ -114,8 +122,12 @@ def resource_map():
 
 
 def restart_map():
-    return OrderedDict((path, spec['services'])
+    """What changes (files, code) -> the services that read it."""
+    rmap = OrderedDict((path, spec['services'])
                        for path, spec in resource_map().items())
+    rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
+    rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
+    return rmap
 
 
 def services():
@@ -181,29 +193,31 @@ def missing_packages():
 
 
 def install_packages():
+    """Install what is missing; what changed (see restart_map())."""
     status_set('maintenance', 'Installing packages')
     configure_installation_source(config('openstack-origin'))
     apt_update(fatal=True)
     with services_held_back():
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
-    patch_mistral()
+    return patch_mistral()
 
 
 def patch_mistral():
     """Our fixes for the installed Mistral's known bugs (mistral_patches),
-    again after every install or upgrade, which undoes them."""
+    again after every install or upgrade, which undoes them; what changed
+    (see restart_map())."""
     applied, conflicts = mistral_patches.apply_patches(log=log)
     for name in conflicts:
         log('Mistral fix {} does not apply to the installed package; '
             'left out'.format(name), level=WARNING)
-    for svc in mistral_patches.SERVICES if applied else []:
-        if service_running(svc):
-            service('restart', svc)
+    return [MISTRAL_FIXES] if applied else []
 
 
 def do_openstack_upgrade(configs):
-    """Move this unit to the release openstack-origin names."""
+    """Move this unit's packages to the release openstack-origin names;
+    what changed (see restart_map()). Converging then renders for the new
+    release, migrates the schema and restarts."""
     new_src = config('openstack-origin')
     new_release = get_os_codename_install_source(new_src)
     status_set('maintenance', 'Upgrading to {}'.format(new_release))
@@ -215,15 +229,8 @@ def do_openstack_upgrade(configs):
             '--option', 'Dpkg::Options::=--force-confdef'])
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
     reset_os_release()
-    patch_mistral()
     configs.set_release(openstack_release=new_release)
-    write_configs(configs)
-    if is_leader():
-        # the schema of the new release; data stays where it is
-        migrate_database()
-    for svc in MISTRAL_SERVICES:
-        if service_running(svc):
-            service('restart', svc)
+    return [MISTRAL_UPGRADE] + patch_mistral()
 
 
 def application_version():
@@ -261,37 +268,40 @@ def _gid(group):
     return grp.getgrnam(group).gr_gid
 
 
-def reload_haproxy(svc):
-    # a reload hands the listening socket over: requests in flight through
-    # the VIP are not refused while a peer joins or leaves
-    if not service('reload', svc):
-        service('restart', svc)
-
-
-def restart_api(svc):
-    # the systemd drop-in may have changed: reload units first
-    subprocess.check_call(['systemctl', 'daemon-reload'])
-    service('restart', svc)
-
-
 def render(configs):
-    """Write every config file; restart exactly the services reading a
-    changed one. A paused unit writes but restarts nothing."""
-    if is_unit_paused_set():
-        write_configs(configs)
-        return
+    """Write every config file; the ones whose content changed."""
+    before = {path: file_hash(path) for path in configs.templates}
+    write_configs(configs)
+    return [path for path, digest in before.items()
+            if file_hash(path) != digest]
 
-    def can_restart(svc, _changed_files):
-        # only what runs and stays running: manage_services() starts and
-        # stops the rest
-        return service_running(svc) and (
-            svc not in MISTRAL_SERVICES or ready_to_serve(configs))
 
-    with restart_on_change(restart_map(),
-                           restart_functions={API_SERVICE: restart_api,
-                                              HAPROXY_SERVICE: reload_haproxy},
-                           can_restart_now_f=can_restart):
-        write_configs(configs)
+def restart_services(changed=(), start=()):
+    """The one place that restarts, reloads and starts services.
+
+    Every running service reading one of `changed` (keys of restart_map())
+    takes the change: haproxy reloads, the rest restart. `start` are
+    stopped services to start (and enable). systemd re-reads its units
+    first when a unit file of a service (re)started changed, or may have
+    while the service was stopped.
+    """
+    rmap = restart_map()
+    restart = [svc for svc in services() if service_running(svc) and
+               any(svc in rmap[path] for path in changed)]
+    for path, spec in resource_map().items():
+        readers = set(spec['services'])
+        if spec.get('systemd') and (readers & set(start) or (
+                path in changed and readers & set(restart))):
+            subprocess.check_call(['systemctl', 'daemon-reload'])
+            break
+    for svc in restart:
+        # a reload hands the listening socket over: requests in flight
+        # through the VIP are not refused while a peer joins or leaves
+        if svc != HAPROXY_SERVICE or not service('reload', svc):
+            service('restart', svc)
+    for svc in start:
+        service('enable', svc)
+        service_start(svc)
 
 
 def required_relations_complete(configs):
@@ -305,26 +315,25 @@ def ready_to_serve(configs):
             database_initialised(configs))
 
 
-def manage_services(configs):
-    """Run Mistral once it has everything it needs, and not before.
+def manage_services(configs, changed=()):
+    """Run Mistral once it has everything it needs, and not before;
+    restart what runs and reads something in `changed` (restart_map()).
 
-    haproxy and memcached run as soon as their files are written.
+    haproxy and memcached run as soon as their files are written. A paused
+    unit restarts nothing.
     """
     if is_unit_paused_set() or is_unit_upgrading_set():
         return
-    for svc in (MEMCACHED_SERVICE, HAPROXY_SERVICE):
-        if not service_running(svc):
-            service_start(svc)
     wanted = ready_to_serve(configs)
     for svc in MISTRAL_SERVICES:
-        running = service_running(svc)
-        if wanted and not running:
-            if svc == API_SERVICE:
-                subprocess.check_call(['systemctl', 'daemon-reload'])
-            service('enable', svc)
-            service_start(svc)
-        elif running and not wanted:
+        if service_running(svc) and not wanted:
             service_stop(svc)
+    # the token cache and the public port before the API
+    candidates = [MEMCACHED_SERVICE, HAPROXY_SERVICE]
+    if wanted:
+        candidates += MISTRAL_SERVICES
+    restart_services(changed, start=[svc for svc in candidates
+                                     if not service_running(svc)])
 
 
 # --- database ----------------------------------------------------------------
@@ -370,10 +379,11 @@ def migrate_database():
                                MISTRAL_CONF] + command.split())
 
 
-def initialise_database(configs):
-    """On the leader, migrate a database not migrated yet, once it lets
-    this unit in; the other units wait for the leader setting."""
-    if not is_leader() or database_initialised(configs):
+def initialise_database(configs, upgraded=False):
+    """On the leader, migrate a database not migrated yet (or, `upgraded`,
+    to the schema of the new release), once it lets this unit in; the other
+    units wait for the leader setting."""
+    if not is_leader() or (database_initialised(configs) and not upgraded):
         return
     fingerprint = database_fingerprint()
     if not fingerprint or not database_allows_this_unit():

@@ -1,5 +1,9 @@
+from charmhelpers.contrib.openstack import utils as os_utils
+
 from unit_tests import fake_juju
 from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
+
+import mistral_utils
 
 actions = fake_juju.import_in_model('actions')
 
@@ -33,6 +37,24 @@ class TestPauseResume(HookTestCase):
         self.run_action('resume')
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_openstack_upgrade_migrates_and_restarts_mistral_once(self):
+        self.deploy_ready()
+        self.juju.config['action-managed-upgrade'] = True
+        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
+        self.patch(os_utils, 'openstack_upgrade_available',
+                   lambda package: True)
+        self.patch(mistral_utils, 'get_os_codename_install_source',
+                   lambda source: 'epoxy')
+        self.patch(mistral_utils.config_checks, 'lsb_release',
+                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+        self.run_action('openstack-upgrade')
+        self.assertEqual(self.juju.action_results['outcome'],
+                         'success, upgrade completed')
+        self.assertEqual([c[3:] for c in self.machine.commands
+                          if c[0] == 'mistral-db-manage'],
+                         [['upgrade', 'head'], ['populate']])
+        self.assertEqual(sorted(self.machine.restarts()), sorted(MISTRAL))
 
     def test_unknown_action_fails(self):
         self.run_action('frobnicate')

@@ -240,8 +240,30 @@ class TestRestarts(HookTestCase):
         self.deploy_ready()
         self.juju.config['debug'] = True
         self.run_hook('config-changed')
-        self.assertEqual(sorted(self.machine.restarts()), sorted(MISTRAL))
+        # systemd's units are unchanged: no daemon-reload
+        self.assertEqual(sorted(self.machine.events),
+                         [('restart', svc) for svc in MISTRAL])
         self.assertIn('debug = True', self.mistral_conf())
+
+    def test_a_changed_api_drop_in_reloads_systemd_then_the_api(self):
+        self.deploy_ready()
+        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
+            f.write('[Service]\n')  # what an older charm wrote
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.events, [
+            ('daemon-reload', None), ('restart', 'mistral-api')])
+
+    def test_the_api_starts_after_systemd_read_its_drop_in(self):
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        events = self.machine.events
+        self.assertEqual(events.count(('daemon-reload', None)), 1)
+        self.assertLess(events.index(('daemon-reload', None)),
+                        events.index(('start', 'mistral-api')))
+        self.assertEqual(self.machine.restarts(), [])
+        self.assertEqual(self.machine.running,
+                         set(MISTRAL) | {'haproxy', 'memcached'})
 
     def test_a_haproxy_timeout_restarts_haproxy_only(self):
         self.deploy_ready()
@@ -249,6 +271,35 @@ class TestRestarts(HookTestCase):
         self.run_hook('config-changed')
         self.assertEqual(self.machine.restarts(), ['haproxy'])
         self.assertEqual(self.machine.reloads(), ['haproxy'])
+
+    def renders(self):
+        """{config file: times written}, from the renderer's log."""
+        written = [line[len('Wrote template '):-1] for line in self.juju.logs
+                   if line.startswith('Wrote template ')]
+        return {path[len(self.tmp):]: written.count(path)
+                for path in set(written)}
+
+    def test_config_changed_renders_each_file_once(self):
+        self.deploy_ready()
+        self.juju.relate('cluster:6', {'mistral/1': {
+            'private-address': '10.0.0.11'}})
+        self.juju.logs.clear()
+        self.run_hook('config-changed')
+        self.assertEqual(self.renders(), {
+            '/etc/mistral/mistral.conf': 1,
+            mistral_utils.API_SYSTEMD_OVERRIDE[len(self.tmp):]: 1,
+            '/etc/memcached.conf': 1,
+            '/etc/haproxy/haproxy.cfg': 1})
+
+    def test_a_no_op_config_changed_restarts_nothing(self):
+        self.deploy_ready()
+        self.juju.relate('cluster:6', {'mistral/1': {
+            'private-address': '10.0.0.11'}})
+        self.run_hook('cluster-relation-changed', 'cluster:6', 'mistral/1')
+        self.machine.events.clear()
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.events, [])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
     def test_update_status_touches_nothing(self):
         self.deploy_ready()
@@ -413,12 +464,51 @@ class TestUpgrade(HookTestCase):
         self.assertTrue(set(MISTRAL) <= set(self.machine.restarts()))
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def test_upgrade_restarts_each_service_once_after_systemd_reload(self):
+        self.deploy_ready()
+        self.upgrade_available = True
+        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
+        self.patch(mistral_utils, 'get_os_codename_install_source',
+                   lambda source: 'epoxy')
+        self.patch(mistral_utils.config_checks, 'lsb_release',
+                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+        # the new packages undid our fixes, and the drop-in changes too
+        self.patch(mistral_utils.mistral_patches, 'apply_patches',
+                   lambda log: (['0001-fix.patch'], []))
+        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
+            f.write('[Service]\n')
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.events[0], ('daemon-reload', None))
+        self.assertEqual(sorted(self.machine.events[1:]),
+                         [('restart', svc) for svc in MISTRAL])
+
     def test_action_managed_upgrade_waits_for_the_action(self):
         self.deploy_ready()
         self.upgrade_available = True
         self.juju.config['action-managed-upgrade'] = True
         self.run_hook('config-changed')
         self.assertEqual(self.machine.commands, [])
+
+
+class TestFixes(HookTestCase):
+
+    def fixes(self, applied, conflicts=()):
+        self.patch(mistral_utils.mistral_patches, 'apply_patches',
+                   lambda log: (list(applied), list(conflicts)))
+
+    def test_a_new_fix_restarts_the_engine_only(self):
+        self.deploy_ready()
+        self.fixes(['0001-fix.patch'])
+        self.run_hook('upgrade-charm')
+        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+
+    def test_no_new_fix_restarts_nothing_and_a_conflict_is_logged(self):
+        self.deploy_ready()
+        self.fixes([], ['0002-fix.patch'])
+        self.run_hook('upgrade-charm')
+        self.assertEqual(self.machine.events, [])
+        self.assertIn('Mistral fix 0002-fix.patch does not apply to the '
+                      'installed package; left out', self.juju.logs)
 
 
 class TestPeers(HookTestCase):
