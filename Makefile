@@ -6,37 +6,54 @@ CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
 PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
 LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py
 
-.PHONY: deps sync lint unit_test functional_test ha_test test \
-	deploy-local destroy-local
+.PHONY: deps unit_deps sdist sync lint unit_test functional_test ha_test \
+	test deploy-local destroy-local
 
+# What the targets need, installed as root from the network (DEPS=unit: only
+# what lint and the unit tests need); installs nothing when all is present.
 deps:
-	@sh tools/install-deps
+	@sh tools/install-deps $(DEPS)
+
+# lint and the unit tests: deps only when something they need is missing,
+# so that with all present they need no network and change nothing
+unit_deps:
+	@sh tools/install-deps --check unit || $(MAKE) --no-print-directory deps DEPS=unit
+
+# the pinned charmhelpers sdist, fetched once into ~/.cache/charm-mistral
+# (the unit tests rebuild charmhelpers/ from it to prove it is unedited)
+sdist:
+	$(PYTHON) tools/sync_charmhelpers.py --fetch
 
 # Rebuild the vendored ./charmhelpers from the pinned PyPI sdist plus
 # patches/charmhelpers/*.patch (offline once the sdist is cached).
 sync:
 	$(PYTHON) tools/sync_charmhelpers.py
 
-# flake8, and charm proof with no warning or error
-lint: deps
+# flake8, and charm proof with no warning or error (skipped, saying so,
+# when its venv is absent: make deps installs it, make test always runs it)
+lint: unit_deps
 	$(PYTHON) -m flake8 $(LINTED)
 	$(PYTHON) -m flake8 --max-line-length=99 $(wildcard tests)
 	sh tests/charms/sync-lib --check
-	@$(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null \
-		&& { echo 'charm proof: fix the W:/E: lines above' >&2; exit 1; } \
-		|| true
+	@if [ ! -x $(CHARM_PROOF) ]; then \
+		echo 'charm proof: skipped, $(CHARM_PROOF) is missing (make deps)'; \
+	elif $(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null; then \
+		echo 'charm proof: fix the W:/E: lines above' >&2; exit 1; \
+	fi
 
-# lint + unit tests with the coverage of hooks/ and actions/ (fast)
+# lint + unit tests with the coverage of hooks/ and actions/ (fast, offline:
+# -rs names the tests skipped, e.g. the vendoring test without the sdist)
 unit_test: lint
-	$(PYTEST) -q unit_tests
+	$(PYTEST) -q -rs unit_tests
 	$(PYTHON) -m coverage report --fail-under=85
 
 # the charm deployed to the local cloud (LXC machines), real services
 functional_test: deps
 	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional
 
-# everything CI runs: one test session, so one closing summary line
-test: lint
+# everything CI runs: one test session, so one closing summary line; deps
+# and the sdist first, so that charm proof and the vendoring test always run
+test: deps sdist lint
 	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional
 	$(PYTHON) -m coverage report --fail-under=85
 

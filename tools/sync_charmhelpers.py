@@ -2,7 +2,7 @@
 """Rebuild the vendored ./charmhelpers from the pinned PyPI release.
 
     tools/sync_charmhelpers.py [-c charm-helpers-hooks.yaml] [-d DEST]
-                               [--no-patches]
+                               [--no-patches | --fetch]
 
 Steps:
  1. Find the pinned sdist in ~/.cache/charm-mistral/ (or $CHARMHELPERS_SDIST);
@@ -13,6 +13,7 @@ Steps:
  3. Apply the patches (name order) with `patch -p1 --fuzz=0`; the first one
     that does not apply cleanly aborts the sync and DEST is left untouched.
  4. Swap the staged tree in place of DEST.
+--fetch stops after step 1.
 
 The result depends only on the sdist, the config and the patches, so a
 second run gives an identical tree.
@@ -160,6 +161,8 @@ def main():
     ap.add_argument('-d', '--dest', help='default: destination in config')
     ap.add_argument('--no-patches', action='store_true',
                     help='pristine copy (for writing new patches)')
+    ap.add_argument('--fetch', action='store_true',
+                    help='only fetch (if not cached) and verify the sdist')
     args = ap.parse_args()
 
     with open(args.config) as f:
@@ -169,8 +172,11 @@ def main():
     dest = os.path.abspath(args.dest or os.path.join(ROOT, cfg['destination']))
     patch_dir = os.path.join(ROOT, cfg.get('patches', 'patches/charmhelpers'))
 
-    files = read_sdist(ensure_sdist(name, version, pin['sha256']),
-                       name, version)
+    sdist = ensure_sdist(name, version, pin['sha256'])
+    if args.fetch:
+        print('sync_charmhelpers: {} verified'.format(sdist))
+        return
+    files = read_sdist(sdist, name, version)
     wanted = select(files, list(parse_includes(cfg['include'])))
 
     os.makedirs(os.path.dirname(dest), exist_ok=True)

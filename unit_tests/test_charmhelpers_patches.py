@@ -383,7 +383,8 @@ SDIST = os.path.join(
 
 
 @unittest.skipUnless(os.path.exists(SDIST) and shutil.which('patch'),
-                     'needs the cached sdist (run `make sync` once) and patch')
+                     'needs the cached charmhelpers sdist (make sdist or '
+                     'make test fetch it) and patch')
 class TestSyncIsReproducible(unittest.TestCase):
     """`make sync` output equals the committed tree (no hand edits)."""
 
