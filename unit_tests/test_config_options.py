@@ -34,40 +34,34 @@ CONTEXT = 'contrib/openstack/context.py'
 HA_UTILS = 'contrib/openstack/ha/utils.py'
 OS_IP = 'contrib/openstack/ip.py'
 CLUSTER = 'contrib/hahelpers/cluster.py'
-# option -> (charmhelpers file that reads it, the name of the charmhelpers
-# code the charm calls to get there, the template key carrying the value, or
-# None when it ends in relation data, a port or an nrpe check)
-THROUGH_CHARMHELPERS = {
-    'debug': (CONTEXT, 'LogLevelContext', 'debug'),
-    'use-syslog': (CONTEXT, 'SyslogContext', 'use_syslog'),
-    'use-internal-endpoints': (CONTEXT, 'InternalEndpointContext',
-                               'use_internal_endpoints'),
-    'worker-multiplier': (CONTEXT, 'WorkerConfigContext', 'workers'),
-    'haproxy-server-timeout': (CONTEXT, 'HAProxyContext',
-                               'haproxy_server_timeout'),
-    'haproxy-client-timeout': (CONTEXT, 'HAProxyContext',
-                               'haproxy_client_timeout'),
-    'haproxy-queue-timeout': (CONTEXT, 'HAProxyContext',
-                              'haproxy_queue_timeout'),
-    'haproxy-connect-timeout': (CONTEXT, 'HAProxyContext',
-                                'haproxy_connect_timeout'),
-    'prefer-ipv6': ('contrib/network/ip.py', 'get_relation_ip', None),
-    'os-public-hostname': (OS_IP, 'canonical_url', None),
-    'os-internal-hostname': (OS_IP, 'canonical_url', None),
-    'os-admin-hostname': (OS_IP, 'canonical_url', None),
-    'os-public-network': (OS_IP, 'canonical_url', None),
-    'os-internal-network': (OS_IP, 'canonical_url', None),
-    'os-admin-network': (OS_IP, 'canonical_url', None),
-    'vip_iface': (HA_UTILS, 'generate_ha_relation_data', None),
-    'vip_cidr': (HA_UTILS, 'generate_ha_relation_data', None),
-    'ha-bindiface': (CLUSTER, 'generate_ha_relation_data', None),
-    'ha-mcastport': (CLUSTER, 'generate_ha_relation_data', None),
+# (charmhelpers file that reads the options, the name of the charmhelpers
+# code the charm calls to get there, {option: the template key carrying its
+# value, or None when it ends in relation data, a port or an nrpe check})
+THROUGH_CHARMHELPERS = [
+    (CONTEXT, 'LogLevelContext', {'debug': 'debug'}),
+    (CONTEXT, 'SyslogContext', {'use-syslog': 'use_syslog'}),
+    (CONTEXT, 'InternalEndpointContext',
+     {'use-internal-endpoints': 'use_internal_endpoints'}),
+    (CONTEXT, 'WorkerConfigContext', {'worker-multiplier': 'workers'}),
+    (CONTEXT, 'HAProxyContext', {
+        'haproxy-{}-timeout'.format(kind): 'haproxy_{}_timeout'.format(kind)
+        for kind in ('server', 'client', 'queue', 'connect')}),
+    ('contrib/network/ip.py', 'get_relation_ip', {'prefer-ipv6': None}),
+    (OS_IP, 'canonical_url', dict.fromkeys(
+        'os-{}-{}'.format(endpoint, what)
+        for endpoint in ('public', 'internal', 'admin')
+        for what in ('hostname', 'network'))),
+    (HA_UTILS, 'generate_ha_relation_data',
+     dict.fromkeys(['vip_iface', 'vip_cidr'])),
+    (CLUSTER, 'generate_ha_relation_data',
+     dict.fromkeys(['ha-bindiface', 'ha-mcastport'])),
     # https() moves the API's port
-    'ssl_cert': (CLUSTER, 'determine_api_port', None),
-    'ssl_key': (CLUSTER, 'determine_api_port', None),
-    'nagios_context': ('contrib/charmsupport/nrpe.py', 'NRPE', None),
-    'nagios_servicegroups': ('contrib/charmsupport/nrpe.py', 'NRPE', None),
-}
+    (CLUSTER, 'determine_api_port', dict.fromkeys(['ssl_cert', 'ssl_key'])),
+    ('contrib/charmsupport/nrpe.py', 'NRPE',
+     dict.fromkeys(['nagios_context', 'nagios_servicegroups'])),
+]
+VIA_CHARMHELPERS = {option for _, _, options in THROUGH_CHARMHELPERS
+                    for option in options}
 # Options known to have no consumer yet, with the reason; each must still be
 # dead (the entry goes when it is wired)
 NOT_WIRED = {
@@ -85,26 +79,27 @@ class TestOptionsHaveConsumers(unittest.TestCase):
     def test_every_option_has_a_consumer(self):
         dead = [name for name in OPTIONS
                 if not read_by_charm(name) and
-                name not in THROUGH_CHARMHELPERS and name not in NOT_WIRED]
+                name not in VIA_CHARMHELPERS and name not in NOT_WIRED]
         self.assertEqual(dead, [], 'options nothing reads: remove or wire')
 
     def test_charmhelpers_consumers_read_the_option_and_reach_a_template(
             self):
-        for option, (module, name, key) in THROUGH_CHARMHELPERS.items():
-            with self.subTest(option=option):
-                self.assertIn(option, OPTIONS)
-                source = text(os.path.join('charmhelpers', module))
-                self.assertRegex(source, r"""['"]{}['"]""".format(
-                    re.escape(option)))
-                self.assertRegex(CHARM_CODE, r'\b{}\b'.format(name))
-                if key:
-                    self.assertTrue(re.search(
-                        r'\{[{%%][^}]*\b%s\b' % key, TEMPLATES),
-                        'no template uses {}'.format(key))
+        for module, name, options in THROUGH_CHARMHELPERS:
+            source = text(os.path.join('charmhelpers', module))
+            for option, key in options.items():
+                with self.subTest(option=option):
+                    self.assertIn(option, OPTIONS)
+                    self.assertRegex(source, r"""['"]{}['"]""".format(
+                        re.escape(option)))
+                    self.assertRegex(CHARM_CODE, r'\b{}\b'.format(name))
+                    if key:
+                        self.assertTrue(re.search(
+                            r'\{[{%%][^}]*\b%s\b' % key, TEMPLATES),
+                            'no template uses {}'.format(key))
 
     def test_options_not_wired_are_still_dead(self):
         for option in NOT_WIRED:
             with self.subTest(option=option):
                 self.assertIn(option, OPTIONS)
                 self.assertFalse(read_by_charm(option))
-                self.assertNotIn(option, THROUGH_CHARMHELPERS)
+                self.assertNotIn(option, VIA_CHARMHELPERS)

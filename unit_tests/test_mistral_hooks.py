@@ -45,6 +45,15 @@ class HookTestCase(CharmTestCase):
     def mistral_conf(self):
         return self.read('/etc/mistral/mistral.conf')
 
+    def stale_api_drop_in(self):
+        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
+            f.write('[Service]\n')  # what an older charm wrote
+
+    def deploy_ready_with_a_peer(self):
+        self.deploy_ready()
+        self.juju.relate('cluster:6', {'mistral/1': {
+            'private-address': '10.0.0.11'}})
+
 
 class TestInstall(HookTestCase):
 
@@ -247,8 +256,7 @@ class TestRestarts(HookTestCase):
 
     def test_a_changed_api_drop_in_reloads_systemd_then_the_api(self):
         self.deploy_ready()
-        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
-            f.write('[Service]\n')  # what an older charm wrote
+        self.stale_api_drop_in()
         self.run_hook('config-changed')
         self.assertEqual(self.machine.events, [
             ('daemon-reload', None), ('restart', 'mistral-api')])
@@ -280,9 +288,7 @@ class TestRestarts(HookTestCase):
                 for path in set(written)}
 
     def test_config_changed_renders_each_file_once(self):
-        self.deploy_ready()
-        self.juju.relate('cluster:6', {'mistral/1': {
-            'private-address': '10.0.0.11'}})
+        self.deploy_ready_with_a_peer()
         self.juju.logs.clear()
         self.run_hook('config-changed')
         self.assertEqual(self.renders(), {
@@ -292,9 +298,7 @@ class TestRestarts(HookTestCase):
             '/etc/haproxy/haproxy.cfg': 1})
 
     def test_a_no_op_config_changed_restarts_nothing(self):
-        self.deploy_ready()
-        self.juju.relate('cluster:6', {'mistral/1': {
-            'private-address': '10.0.0.11'}})
+        self.deploy_ready_with_a_peer()
         self.run_hook('cluster-relation-changed', 'cluster:6', 'mistral/1')
         self.machine.events.clear()
         self.run_hook('config-changed')
@@ -449,7 +453,7 @@ class TestHA(HookTestCase):
 
 class TestUpgrade(HookTestCase):
 
-    def test_new_origin_upgrades_migrates_and_restarts(self):
+    def new_origin_on_a_ready_unit(self):
         self.deploy_ready()
         self.upgrade_available = True
         self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
@@ -457,6 +461,9 @@ class TestUpgrade(HookTestCase):
                    lambda source: 'epoxy')
         self.patch(mistral_utils.config_checks, 'lsb_release',
                    lambda: {'DISTRIB_ID': 'Ubuntu'})
+
+    def test_new_origin_upgrades_migrates_and_restarts(self):
+        self.new_origin_on_a_ready_unit()
         self.run_hook('config-changed')
         self.assertIn(['mistral-db-manage', '--config-file',
                        mistral_utils.MISTRAL_CONF, 'upgrade', 'head'],
@@ -465,18 +472,11 @@ class TestUpgrade(HookTestCase):
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
     def test_upgrade_restarts_each_service_once_after_systemd_reload(self):
-        self.deploy_ready()
-        self.upgrade_available = True
-        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
-        self.patch(mistral_utils, 'get_os_codename_install_source',
-                   lambda source: 'epoxy')
-        self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+        self.new_origin_on_a_ready_unit()
         # the new packages undid our fixes, and the drop-in changes too
         self.patch(mistral_utils.mistral_patches, 'apply_patches',
                    lambda log: (['0001-fix.patch'], []))
-        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
-            f.write('[Service]\n')
+        self.stale_api_drop_in()
         self.run_hook('config-changed')
         self.assertEqual(self.machine.events[0], ('daemon-reload', None))
         self.assertEqual(sorted(self.machine.events[1:]),
@@ -515,9 +515,7 @@ class TestPeers(HookTestCase):
 
     def test_cluster_joined_publishes_addresses_and_haproxy_fronts_peers(
             self):
-        self.deploy_ready()
-        self.juju.relate('cluster:6', {'mistral/1': {
-            'private-address': '10.0.0.11'}})
+        self.deploy_ready_with_a_peer()
         self.run_hook('cluster-relation-joined', 'cluster:6', 'mistral/1')
         self.assertEqual(self.juju.local_data('cluster:6'), {
             'private-address': '10.0.0.10', 'admin-address': '10.0.0.10',
