@@ -272,6 +272,8 @@ class TestRestarts(HookTestCase):
         self.assertEqual(self.machine.restarts(), [])
         self.assertEqual(self.machine.running,
                          set(MISTRAL) | {'haproxy', 'memcached'})
+        # and again after a reboot
+        self.assertEqual(self.machine.enabled, self.machine.running)
 
     def test_a_haproxy_timeout_restarts_haproxy_only(self):
         self.deploy_ready()
