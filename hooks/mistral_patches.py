@@ -31,8 +31,18 @@ PATCH_DIR = os.path.join(
 # 0002: an engine that dies between finishing a workflow's last task and
 # completing the workflow leaves it RUNNING forever; the integrity check
 # now completes it.
+# 0003: the scheduler shared the creating session's ORM object with its
+# in-memory timer; under load the session expired it and one detached job
+# made has_scheduled_jobs() raise for every caller: every join of the
+# engine stayed WAITING. In-memory jobs are now unshared copies, always
+# forgotten once run.
+# 0004: the integrity check refreshes a task WAITING for longer than
+# execution_integrity_check_delay, so joins left behind (by 0003's bug)
+# finish.
 FIXES = ['0001-heartbeat-checker-project-context.patch',
-         '0002-integrity-check-completes-finished-workflow.patch']
+         '0002-integrity-check-completes-finished-workflow.patch',
+         '0003-scheduler-keeps-unshared-in-memory-jobs.patch',
+         '0004-integrity-check-refreshes-waiting-tasks.patch']
 PATCHES = {
     '15.0.0-1+deb12u1': FIXES,
     '20.0.0-2+deb13u1': FIXES,

@@ -80,8 +80,8 @@ APT_OPTIONS = ['--option=Dpkg::Options::=--force-confold',
                '--no-install-recommends']
 # Not files the charm writes, yet changes that restart the services running
 # them: an upgrade of the packages (all of Mistral's code), and our fixes
-# (mistral_patches), whose code only the engine runs (the heartbeat checker
-# and the integrity check).
+# (mistral_patches), whose code only the engine runs (the heartbeat checker,
+# the integrity check and the scheduler).
 MISTRAL_UPGRADE = 'mistral packages upgraded'
 MISTRAL_FIXES = 'mistral fixes applied'
 

@@ -19,37 +19,53 @@ V15 = '15.0.0-1+deb12u1'
 V20 = '20.0.0-2+deb13u1'
 HEARTBEAT = '0001-heartbeat-checker-project-context.patch'
 INTEGRITY = '0002-integrity-check-completes-finished-workflow.patch'
+SCHEDULER = '0003-scheduler-keeps-unshared-in-memory-jobs.patch'
+WAITING = '0004-integrity-check-refreshes-waiting-tasks.patch'
+FIXES = (HEARTBEAT, INTEGRITY, SCHEDULER, WAITING)
 CHECKER = 'mistral/services/action_heartbeat_checker.py'
 HANDLER = 'mistral/engine/workflow_handler.py'
+SCHED = 'mistral/scheduler/default_scheduler.py'
 HUNK = re.compile(r'^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@')
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
 
-def original_from_patch(patch_file):
-    """{relative path: text} of files on which patch_file applies."""
-    files, lines, path, line_no = {}, None, None, 0
+def original_lines(patch_file):
+    """{relative path: {line number: text}} of the original lines that
+    patch_file shows (its context and removed lines)."""
+    files, lines, line_no = {}, None, 0
     with open(patch_file) as f:
         for line in f:
             if line.startswith('--- '):
-                path, lines = line[4:].split('\t')[0].strip(), []
-                files[path.split('/', 1)[1]] = lines
-                line_no = 0
+                path = line[4:].split('\t')[0].strip()
+                lines = files.setdefault(path.split('/', 1)[1], {})
                 continue
             if lines is None or line.startswith('+++ '):
                 continue
             m = HUNK.match(line)
             if m:
-                while line_no < int(m.group(1)) - 1:
-                    line_no += 1
-                    lines.append('# filler line %d\n' % line_no)
+                line_no = int(m.group(1))
             elif line[:1] in (' ', '-'):
-                lines.append(line[1:])
+                lines[line_no] = line[1:]
                 line_no += 1
             elif line == '\n':  # an empty context line without its space
-                lines.append('\n')
+                lines[line_no] = '\n'
                 line_no += 1
-    return {p: ''.join(text) + '# end of file\n' for p, text in files.items()}
+    return files
+
+
+def originals_from_patches(patch_files):
+    """{relative path: text} of files on which every one of patch_files
+    applies (all are diffs against the same packaged files); filler lines
+    where no patch shows the original."""
+    known = {}
+    for patch_file in patch_files:
+        for path, lines in original_lines(patch_file).items():
+            known.setdefault(path, {}).update(lines)
+    return {path: ''.join(lines.get(n, '# filler line %d\n' % n)
+                          for n in range(1, max(lines) + 1)) +
+            '# end of file\n'
+            for path, lines in known.items()}
 
 
 class TestSelection(unittest.TestCase):
@@ -59,7 +75,7 @@ class TestSelection(unittest.TestCase):
             found = mistral_patches.patches_for(version)
             self.assertEqual(
                 [os.path.join(mistral_patches.PATCH_DIR, version, name)
-                 for name in (HEARTBEAT, INTEGRITY)], found)
+                 for name in FIXES], found)
             for path in found:
                 self.assertTrue(os.path.isfile(path), path)
 
@@ -111,9 +127,8 @@ class TestApply(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp)
 
     def make_target(self, version):
-        originals = {}
-        for patch_file in mistral_patches.patches_for(version):
-            originals.update(original_from_patch(patch_file))
+        originals = originals_from_patches(
+            mistral_patches.patches_for(version))
         for rel, text in originals.items():
             path = os.path.join(self.tmp, rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -130,24 +145,28 @@ class TestApply(unittest.TestCase):
             shutil.rmtree(self.tmp)
             os.mkdir(self.tmp)
             originals = self.make_target(version)
-            self.assertEqual({CHECKER, HANDLER}, set(originals))
-            both = {HEARTBEAT: mistral_patches.NOT_APPLIED,
-                    INTEGRITY: mistral_patches.NOT_APPLIED}
-            self.assertEqual(both,
+            self.assertEqual({CHECKER, HANDLER, SCHED}, set(originals))
+            fixes = dict.fromkeys(FIXES, mistral_patches.NOT_APPLIED)
+            self.assertEqual(fixes,
                              mistral_patches.patch_status(version, self.tmp))
             log = mock.Mock()
 
-            self.assertEqual(([HEARTBEAT, INTEGRITY], []),
+            self.assertEqual((list(FIXES), []),
                              mistral_patches.apply_patches(
                                  version, self.tmp, log=log))
             checker, handler = self.read(CHECKER), self.read(HANDLER)
+            sched = self.read(SCHED)
             self.assertIn('def _fail_expired_action(action_ex_id, '
                           'project_id):', checker)
             self.assertIn('project_id=project_id,', checker)
             self.assertIn('            _complete_if_tasks_done(wf_ex, '
                           'check_after_seconds)\n', handler)
             self.assertIn('    check_and_complete(wf_ex.id)\n', handler)
-            applied = dict.fromkeys(both, mistral_patches.APPLIED)
+            self.assertIn('        _refresh_waiting_tasks(wf_ex, '
+                          'check_after_seconds)\n', handler)
+            self.assertIn('_unshared_copy(scheduled_job))\n', sched)
+            self.assertIn('            self.in_memory_jobs.pop(', sched)
+            applied = dict.fromkeys(FIXES, mistral_patches.APPLIED)
             self.assertEqual(applied,
                              mistral_patches.patch_status(version, self.tmp))
             log.assert_any_call(
@@ -157,11 +176,12 @@ class TestApply(unittest.TestCase):
             # twice = once
             self.assertEqual(([], []), mistral_patches.apply_patches(
                 version, self.tmp))
-            self.assertEqual((checker, handler),
-                             (self.read(CHECKER), self.read(HANDLER)))
+            self.assertEqual((checker, handler, sched),
+                             (self.read(CHECKER), self.read(HANDLER),
+                              self.read(SCHED)))
             self.assertEqual(applied,
                              mistral_patches.patch_status(version, self.tmp))
-            for rel in (CHECKER, HANDLER):
+            for rel in (CHECKER, HANDLER, SCHED):
                 self.assertEqual(
                     [os.path.basename(rel)],
                     os.listdir(os.path.join(self.tmp, os.path.dirname(rel))))
@@ -172,11 +192,11 @@ class TestApply(unittest.TestCase):
         changed = self.read(CHECKER).replace('@post_tx_queue.run\n', '')
         with open(path, 'w') as f:
             f.write(changed)
-        self.assertEqual({HEARTBEAT: mistral_patches.CONFLICT,
-                          INTEGRITY: mistral_patches.NOT_APPLIED},
-                         mistral_patches.patch_status(V20, self.tmp))
-        # the other fix still goes in
-        self.assertEqual(([INTEGRITY], [HEARTBEAT]),
+        status = dict.fromkeys(FIXES, mistral_patches.NOT_APPLIED)
+        status[HEARTBEAT] = mistral_patches.CONFLICT
+        self.assertEqual(status, mistral_patches.patch_status(V20, self.tmp))
+        # the other fixes still go in
+        self.assertEqual(([INTEGRITY, SCHEDULER, WAITING], [HEARTBEAT]),
                          mistral_patches.apply_patches(V20, self.tmp))
         self.assertEqual(changed, self.read(CHECKER))
         self.assertEqual([os.path.basename(CHECKER)],
