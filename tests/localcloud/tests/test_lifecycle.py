@@ -2,7 +2,8 @@
 import json
 import os
 
-from localcloud import layout
+from localcloud import paths
+from localcloud.state.model import JUJU_VERSION
 
 
 def test_deploy_order_peers_and_status(cloud):
@@ -23,15 +24,15 @@ def test_deploy_order_peers_and_status(cloud):
     log = cloud.ok("debug-log", "--replay", "--include", "a/0")
     assert "INFO unit.a/0.juju-log started a/0" in log
     # .jujuignore: /tests is not copied into the machine
-    charm = layout.charm_dir(cloud.machine_of("a/0").juju_root, "a/0")
+    charm = paths.charm_dir(cloud.machine_of("a/0").juju_root, "a/0")
     assert os.path.exists(os.path.join(charm, "metadata.yaml"))
     assert not os.path.exists(os.path.join(charm, "tests"))
     assert os.path.islink(os.path.join(charm, "hooks", "install"))
     import subprocess
     jr = cloud.machine_of("a/0").juju_root
-    res = subprocess.run([layout.jujud_path(jr, "0"), "version"],
+    res = subprocess.run([paths.jujud_path(jr, "0"), "version"],
                          capture_output=True, text=True)
-    assert res.stdout.strip() == layout.JUJU_VERSION + "-ubuntu-amd64"
+    assert res.stdout.strip() == JUJU_VERSION + "-ubuntu-amd64"
 
 
 def test_relation_data_flows_after_commit(cloud):

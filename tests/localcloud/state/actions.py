@@ -1,8 +1,7 @@
 """Action records: parameter parsing and validation against actions.yaml."""
 import yaml
 
-from .events import OpError
-from .model import now
+from .model import OpError, now
 
 _TYPES = {
     "string": lambda v: isinstance(v, str),

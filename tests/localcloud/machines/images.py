@@ -1,7 +1,7 @@
 """Base root filesystems of the local cloud's machines.
 
 One image per series, built once with debootstrap from the recipe in
-images/base.yaml and the customisation below, and cached as a plain
+image_recipe.yaml and the customisation below, and cached as a plain
 directory tree under /var/cache/localcloud/images/<series>-<hash>/rootfs.
 <hash> covers the recipe file and this module's customisation code, so an
 edit to either builds a new image on the next create (old ones are pruned
@@ -25,12 +25,13 @@ import time
 
 import yaml
 
+from .. import paths
+from ..log import log
 from . import aptcache
-from .hostsetup import host_lock, log
+from .hostsetup import host_lock
 
-IMAGE_ROOT = "/var/cache/localcloud/images"
-RECIPE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           "images", "base.yaml")
+IMAGE_ROOT = paths.IMAGE_ROOT
+RECIPE_FILE = paths.IMAGE_RECIPE
 SERIES = ("bookworm", "trixie")
 
 

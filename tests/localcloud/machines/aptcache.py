@@ -20,17 +20,18 @@ import socket
 import subprocess
 import time
 
-from .hostsetup import log
+from .. import paths
+from ..log import log
 from .network import GATEWAY
 
 PORT = 3142
 PROXY_URL = "http://%s:%d" % (GATEWAY, PORT)
-CACHE_ROOT = "/var/cache/localcloud/apt-cacher-ng"
-RUN_DIR = "/run/localcloud/acng"
+CACHE_ROOT = paths.APT_CACHE_ROOT
+RUN_DIR = paths.APT_CACHE_RUN
 PID_FILE = os.path.join(RUN_DIR, "pid")
 
 _CONF = """\
-# written by the local cloud (tests/localcloud/aptcache.py)
+# written by the local cloud (tests/localcloud/machines/aptcache.py)
 CacheDir: {cache}
 LogDir: {run}/log
 SupportDir: /usr/lib/apt-cacher-ng

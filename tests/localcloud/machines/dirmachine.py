@@ -7,12 +7,11 @@ import os
 import shutil
 import subprocess
 
-from . import layout
+from .. import paths
 
 
 def _root():
-    return os.environ.get("LOCALCLOUD_DIRMACHINES",
-                          os.path.join(layout.home(), "dirmachines"))
+    return paths.dir_machines()
 
 
 class DirMachine:
@@ -26,7 +25,7 @@ class DirMachine:
         # Loopback addresses: unique per machine, never routed anywhere.
         self.address = "127.0.%d.%d" % (10 + n // 250, 1 + n % 250)
         self.cidr = "127.0.0.0/8"
-        self.juju_root = os.path.join(self.dir, "var/lib/juju")
+        self.juju_root = os.path.join(self.dir, paths.MACHINE_JUJU_ROOT.lstrip("/"))
 
     def run(self, argv, env=None, cwd=None, timeout=None, input=None):
         return subprocess.run(argv, env=env if env is not None else {},

@@ -29,15 +29,16 @@ import tempfile
 import threading
 import time
 
+from .. import paths
+from ..log import log
 from . import aptcache, hostsetup, images, network
-from .hostsetup import log
 
-LXC_PATH = "/var/lib/lxc"
-RUN_ROOT = "/run/localcloud"
+LXC_PATH = paths.LXC_PATH
+RUN_ROOT = paths.RUN_ROOT
 NAME_PREFIX = "lc-"
 _MACHINE_RE = re.compile(r"^lc-m(\d+)$")
 DEFAULT_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "PATH": paths.SYSTEM_PATH,
     "LANG": "C.UTF-8",
     "HOME": "/root",
 }
@@ -120,7 +121,7 @@ def resolve_in_root(root, path, follow_last=True):
 class Machine:
     interface = "eth0"
     cidr = network.SUBNET
-    juju_root = "/var/lib/juju"
+    juju_root = paths.MACHINE_JUJU_ROOT
 
     def __init__(self, provider, machine_id, series):
         self._provider = provider
@@ -293,7 +294,7 @@ class LxcProvider:
         os.makedirs(os.path.join(cdir, "delta0"), exist_ok=True)
         os.chmod(cdir, 0o770)
         config = "\n".join([
-            "# local cloud machine %s; written by tests/localcloud/lxc.py"
+            "# local cloud machine %s; written by tests/localcloud/machines/lxc.py"
             % machine_id,
             "# localcloud.series = %s" % series,
             "# localcloud.image = %s" % rootfs,
