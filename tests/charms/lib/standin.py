@@ -1,9 +1,9 @@
 """Small helpers shared by the local cloud's stand-in charms.
 
-The master copy lives in tests/charms/lib/standin.py.  Each charm carries a
-byte-identical copy in its hooks/ directory (the runner copies only the charm
-directory into the machine, so a symlink out of it would dangle).  Refresh the
-copies with `tests/charms/sync-lib`; `sync-lib --check` fails when they drift.
+This is the only copy.  Each charm's hooks/standin.py is a symlink to it,
+which the local cloud packs as a plain file when it copies the charm into a
+machine (agent/charm_archive.py), so the hooks import it from their own
+directory there.
 
 Only the Python standard library is used.  Hook tools are called through
 subprocess exactly as Juju puts them on PATH.

@@ -287,3 +287,21 @@ relations:
     assert "b" not in cloud.state().apps
     cloud.ok("destroy", "-y")
     assert cloud.state().units == {}
+
+
+def test_stand_in_charms_get_the_shared_library_as_a_file():
+    import io
+    import tarfile
+    from localcloud.agent import charm_archive
+    tests = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    charms = os.path.join(tests, "charms")
+    with open(os.path.join(charms, "lib", "standin.py"), "rb") as f:
+        lib = f.read()
+    for name in ("hacluster", "keystone", "mysql", "postgresql", "rabbitmq-server"):
+        root = os.path.join(charms, name)
+        with tarfile.open(fileobj=io.BytesIO(charm_archive.archive(root))) as tar:
+            packed = tar.getmember("hooks/standin.py")
+            assert packed.isfile() and packed.mode == 0o644
+            assert tar.extractfile(packed).read() == lib
+            assert tar.getmember("hooks/install").issym()
+        assert "standin.py" in charm_archive.handlers(root)["hooks"]
