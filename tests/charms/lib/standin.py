@@ -104,6 +104,15 @@ def relation_set(rid, settings):
                 for k, v in sorted(settings.items())])
 
 
+def answer(rid, settings, replaces=()):
+    """Publish settings on rid, clearing the keys of an earlier answer that
+    end in one of `replaces` and are not sent again (requests that went)."""
+    current = relation_get(rid, local_unit())
+    stale = {k: None for k in current if k.endswith(tuple(replaces))}
+    stale.update(settings)
+    relation_set(rid, stale)
+
+
 def in_broken_hook_for(rid):
     return (hook_name().endswith("-relation-broken")
             and os.environ.get("JUJU_RELATION_ID") == rid)
@@ -296,6 +305,20 @@ def wait_for(predicate, timeout=120, interval=1, what="condition"):
             raise RuntimeError("timed out after %ds waiting for %s"
                                % (timeout, what))
         time.sleep(interval)
+
+
+def serve(hook, install, converge):
+    """The hook flow the service stand-ins share: stop and remove leave the
+    service alone, install and upgrade-charm install packages first, and
+    every hook then converges; converge() says whether requests wait."""
+    if hook in ("stop", "remove"):
+        return
+    if hook in ("install", "upgrade-charm"):
+        install()
+    if converge():
+        status_set("waiting", "waiting for the leader or complete requests")
+    else:
+        status_set("active", "Unit is ready")
 
 
 def main(handler):
