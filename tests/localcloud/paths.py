@@ -61,10 +61,6 @@ APT_CACHE_ROOT = CACHE_ROOT + "/apt-cacher-ng"
 APT_CACHE_RUN = RUN_ROOT + "/acng"
 
 
-def lxc_dir(name):
-    return os.path.join(LXC_PATH, name)
-
-
 # ---- names -----------------------------------------------------------------
 
 def unit_tag(unit):
