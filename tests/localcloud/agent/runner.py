@@ -4,9 +4,10 @@ No daemon: every mutating CLI command queues hooks and then calls
 Runner.drain(), which starts one thread per machine with work.  A thread
 holds that machine's file lock (so hooks of a machine, principal and
 subordinates alike, run one at a time, also across CLI processes), claims
-the next item atomically in the model, runs it and applies the result.  An
-item left "running" by an interrupted process is put back and re-run by the
-next process that takes the machine lock.
+the next item atomically in the model (state/scheduling.py), runs it and
+hands the result to state/outcomes.py.  An item left "running" by an
+interrupted process is put back and re-run by the next process that takes
+the machine lock.
 """
 import json
 import os
