@@ -47,6 +47,13 @@ class Cli:
         print(*a, file=self.out)
 
     # ---- helpers ------------------------------------------------------------
+    @staticmethod
+    def _apply(operation, *args, **kwargs):
+        """The CLI's one way to change the model: a state operation, under
+        the model lock."""
+        with model.locked() as st:
+            return operation(st, *args, **kwargs)
+
     def drain(self, timeout=None):
         """Run queued hooks; 1 if a unit went into error meanwhile."""
         started = model.now()
@@ -92,48 +99,42 @@ class Cli:
     def deploy(self, a):
         path = a.charm
         if os.path.isfile(path):
-            with model.locked() as st:
-                for line in bundlelib.deploy(st, path, a.series):
-                    self.err.write(line + "\n")
+            for line in self._apply(bundlelib.deploy, path, a.series):
+                self.err.write(line + "\n")
             return self.drain()
         ch = charmlib.load(path)
         name = a.name or ch["meta"]["name"]
         config = self._config_args(a.config, ch["options"])
         if name in config and isinstance(config[name], dict):
             config = config[name]
-        with model.locked() as st:
-            units = operations.deploy(st, ch, name, a.series, config, a.num_units, a.to)
+        units = self._apply(operations.deploy, ch, name, a.series, config,
+                            a.num_units, a.to)
         self.err.write("Deployed %s (%s)%s\n" % (
             name, ch["meta"]["name"], ": " + ", ".join(units) if units else ""))
         return self.drain()
 
     def relate(self, a):
-        with model.locked() as st:
-            rel = operations.relate(st, a.a, a.b)
+        rel = self._apply(operations.relate, a.a, a.b)
         eps = rel["endpoints"]
         self.err.write("Related %s:%s %s:%s (id %d)\n" % (
             eps[0]["app"], eps[0]["name"], eps[1]["app"], eps[1]["name"], rel["id"]))
         return self.drain()
 
     def unrelate(self, a):
-        with model.locked() as st:
-            operations.unrelate(st, a.a, a.b)
+        self._apply(operations.unrelate, a.a, a.b)
         return self.drain()
 
     def add_unit(self, a):
-        with model.locked() as st:
-            units = operations.add_units(st, a.app, a.num_units, a.to)
+        units = self._apply(operations.add_units, a.app, a.num_units, a.to)
         self.err.write("Added %s\n" % ", ".join(units))
         return self.drain()
 
     def remove_unit(self, a):
-        with model.locked() as st:
-            operations.remove_units(st, a.units, a.force)
+        self._apply(operations.remove_units, a.units, a.force)
         return self.drain()
 
     def remove_application(self, a):
-        with model.locked() as st:
-            operations.remove_application(st, a.app, a.force)
+        self._apply(operations.remove_application, a.app, a.force)
         return self.drain()
 
     def config(self, a):
@@ -179,34 +180,24 @@ class Cli:
                                        "charm": app["charm_name"],
                                        "settings": settings}))
             return 0
-        with model.locked() as st:
-            operations.set_config(st, a.app, sets, reset)
+        self._apply(operations.set_config, a.app, sets, reset)
         return self.drain()
 
     def refresh(self, a):
-        with model.locked() as st:
-            rev = operations.refresh(st, a.app, a.path)
+        rev = self._apply(operations.refresh, a.app, a.path)
         self.err.write("Refreshed %s to revision %d\n" % (a.app, rev))
         return self.drain()
 
     def update_status(self, a):
-        with model.locked() as st:
-            operations.update_status(st, a.target)
+        self._apply(operations.update_status, a.target)
         return self.drain()
 
     def resolved(self, a):
-        with model.locked() as st:
-            operations.resolve(st, a.unit, retry=not a.no_retry)
+        self._apply(operations.resolve, a.unit, retry=not a.no_retry)
         return self.drain()
 
     def run_action(self, a, juju3=False):
-        with model.locked() as st:
-            u = st.units.get(a.unit)
-            if not u:
-                raise OpError('unit "%s" not found' % a.unit)
-            spec = (st.apps[u["app"]]["actions"] or {}).get(a.action)
-            params = actionlib.parse_args(a.params, spec)
-            aid = actionlib.enqueue(st, a.unit, a.action, params)
+        aid = self._apply(actionlib.request, a.unit, a.action, a.params)
         if not (a.wait or juju3):
             self.print("Action queued with id: %s" % aid)
         rc = self.drain()
@@ -271,8 +262,7 @@ class Cli:
             time.sleep(1)
 
     def add_machine(self, a):
-        with model.locked() as st:
-            ids = operations.add_machines(st, a.series, a.num)
+        ids = self._apply(operations.add_machines, a.series, a.num)
         self.err.write("created machine %s\n" % ", ".join(ids))
         return self.drain()
 

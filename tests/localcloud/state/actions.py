@@ -68,6 +68,15 @@ def validate(spec, params):
     return out
 
 
+def request(st, unit_name, name, words):
+    """`run`: queue action `name` on a unit with k=v words; its id."""
+    u = st.units.get(unit_name)
+    if not u:
+        raise OpError('unit "%s" not found' % unit_name)
+    spec = (st.apps[u["app"]]["actions"] or {}).get(name)
+    return enqueue(st, unit_name, name, parse_args(words, spec))
+
+
 def enqueue(st, unit_name, name, params):
     u = st.units.get(unit_name)
     if not u:
