@@ -34,7 +34,6 @@ sync:
 lint: unit_deps
 	$(PYTHON) -m flake8 $(LINTED)
 	$(PYTHON) -m flake8 --max-line-length=99 $(wildcard tests)
-	sh tests/charms/sync-lib --check
 	@if [ ! -x $(CHARM_PROOF) ]; then \
 		echo 'charm proof: skipped, $(CHARM_PROOF) is missing (make deps)'; \
 	elif $(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null; then \

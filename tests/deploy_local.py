@@ -12,10 +12,7 @@ import os
 import shlex
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                'functional'))
-
-import cloud  # noqa: E402
+import mistral_cloud as cloud
 
 OPENRC = '/root/mistral-openrc'
 

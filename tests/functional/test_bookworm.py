@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 
-import cloud
+import mistral_cloud as cloud
 
 SERIES = 'bookworm'
 

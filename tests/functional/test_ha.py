@@ -5,7 +5,7 @@ import re
 import threading
 import time
 
-import cloud
+import mistral_cloud as cloud
 
 SERIES = 'trixie'
 BUNDLE = cloud.HA_BUNDLE

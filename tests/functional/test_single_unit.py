@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-import cloud
+import mistral_cloud as cloud
 
 SERIES = 'trixie'
 MISTRAL_UNIT = 'mistral/0'

@@ -1,7 +1,9 @@
 """localcloud: a small stand-in for Juju on one host.
 
-It keeps one model in a JSON file, queues hooks with Juju's ordering rules and
-runs charms' real hooks unchanged inside machines given by a provider (LXC
-containers, or plain directories for the core's own tests).  The juju-like CLI
-lives in cli.py; tests/localjuju is its entry point.
+Its folders are its layers, each using only those below it:
+  cli/       the juju-like command line (tests/localjuju) and its status view
+  agent/     runs hooks: the runner, the per-hook context, the hook tools
+  state/     the model (one JSON file) and every operation on it
+  machines/  where hooks run: LXC containers, or plain directories in tests
+paths.py holds every path; log.py the host-side progress lines.
 """

@@ -1,9 +1,9 @@
 """Small helpers shared by the local cloud's stand-in charms.
 
-The master copy lives in tests/charms/lib/standin.py.  Each charm carries a
-byte-identical copy in its hooks/ directory (the runner copies only the charm
-directory into the machine, so a symlink out of it would dangle).  Refresh the
-copies with `tests/charms/sync-lib`; `sync-lib --check` fails when they drift.
+This is the only copy.  Each charm's hooks/standin.py is a symlink to it,
+which the local cloud packs as a plain file when it copies the charm into a
+machine (agent/charm_archive.py), so the hooks import it from their own
+directory there.
 
 Only the Python standard library is used.  Hook tools are called through
 subprocess exactly as Juju puts them on PATH.
@@ -102,6 +102,15 @@ def relation_set(rid, settings):
         _tool("relation-set", "-r", rid,
               *["%s=%s" % (k, "" if v is None else v)
                 for k, v in sorted(settings.items())])
+
+
+def answer(rid, settings, replaces=()):
+    """Publish settings on rid, clearing the keys of an earlier answer that
+    end in one of `replaces` and are not sent again (requests that went)."""
+    current = relation_get(rid, local_unit())
+    stale = {k: None for k in current if k.endswith(tuple(replaces))}
+    stale.update(settings)
+    relation_set(rid, stale)
 
 
 def in_broken_hook_for(rid):
@@ -296,6 +305,20 @@ def wait_for(predicate, timeout=120, interval=1, what="condition"):
             raise RuntimeError("timed out after %ds waiting for %s"
                                % (timeout, what))
         time.sleep(interval)
+
+
+def serve(hook, install, converge):
+    """The hook flow the service stand-ins share: stop and remove leave the
+    service alone, install and upgrade-charm install packages first, and
+    every hook then converges; converge() says whether requests wait."""
+    if hook in ("stop", "remove"):
+        return
+    if hook in ("install", "upgrade-charm"):
+        install()
+    if converge():
+        status_set("waiting", "waiting for the leader or complete requests")
+    else:
+        status_set("active", "Unit is ready")
 
 
 def main(handler):

@@ -3,25 +3,20 @@ import io
 import json
 import os
 import shutil
-import sys
 
 import pytest
 import yaml
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # tests/
+from localcloud import paths
+from localcloud.cli import commands
+from localcloud.machines.dirmachine import DirMachineProvider
+from localcloud.state import model
 
-from localcloud import cli, layout, model  # noqa: E402
-from localcloud.dirmachine import DirMachineProvider  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 PLAIN_HOOKS = ["install", "leader-elected", "leader-settings-changed",
                "config-changed", "start", "stop", "remove", "upgrade-charm",
                "update-status"]
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "slow: long-running test that needs real LXC containers")
 
 
 def assemble(src, dest):
@@ -52,7 +47,7 @@ class Cloud:
 
     def juju(self, *argv):
         out, err = io.StringIO(), io.StringIO()
-        rc = cli.main(list(argv), out=out, err=err, provider=self.provider)
+        rc = commands.main(list(argv), out=out, err=err, provider=self.provider)
         self.last = (rc, out.getvalue(), err.getvalue())
         return self.last
 
@@ -75,7 +70,7 @@ class Cloud:
         return self.provider.get(st.units[unit]["machine"])
 
     def agent_dir(self, unit):
-        return layout.agent_dir(self.machine_of(unit).juju_root, unit)
+        return paths.agent_dir(self.machine_of(unit).juju_root, unit)
 
     def records(self, unit, strip=True):
         try:

@@ -9,9 +9,10 @@ import sys
 import pytest
 import yaml
 
-from localcloud import charm as charmlib
-from localcloud import context, events, layout, model
-from localcloud.hooktools import jujuc
+from localcloud import paths
+from localcloud.agent import context, jujuc
+from localcloud.state import charm as charmlib
+from localcloud.state import model, operations, queue, relations
 
 
 @pytest.fixture
@@ -19,14 +20,14 @@ def tools(cloud, tmp_path, monkeypatch):
     """A model with a (leader a/0, a/1) related to b/0, no hooks run; returns
     run(unit, item, *argv) -> (rc, out, err) and the context file path."""
     with model.locked() as st:
-        events.deploy(st, charmlib.load(cloud.charm("toy-a")), "a", "bookworm",
-                      {"count": "7"}, 2)
-        events.deploy(st, charmlib.load(cloud.charm("toy-b")), "b", "bookworm", {}, 1)
-        rel = events.relate(st, "a", "b")
+        operations.deploy(st, charmlib.load(cloud.charm("toy-a")), "a", "bookworm",
+                          {"count": "7"}, 2)
+        operations.deploy(st, charmlib.load(cloud.charm("toy-b")), "b", "bookworm", {}, 1)
+        rel = operations.relate(st, "a", "b")
         for mid, m in st.machines.items():
             m.update(status="started", address="10.9.0.%d" % (int(mid) + 1),
                      cidr="10.9.0.0/24", interface="eth0")
-            events.on_machine_started(st, mid)
+            relations.seed_machine_addresses(st, mid)
         rel["views"]["a/0"] = ["b/0"]
         rel["views"]["b/0"] = ["a/0", "a/1"]
         rel["units"]["b/0"]["secret"] = "s3"
@@ -60,7 +61,7 @@ def tools(cloud, tmp_path, monkeypatch):
         pass
     t = T()
     t.rid, t.path, t.set_ctx, t.run, t.pending = rid, path, set_ctx, run, pending
-    t.rel_item = lambda unit, kind, remote: events.rel_item(
+    t.rel_item = lambda unit, kind, remote: queue.rel_item(
         model.read(), model.read().rel(rid), unit, kind, remote)
     return t
 
@@ -245,9 +246,9 @@ def test_tools_as_processes(tools, monkeypatch):
     bindir = os.path.join(os.path.dirname(tools.path), "bin")
     os.makedirs(bindir)
     for t in ("network-get", "is-leader"):
-        os.symlink(layout.HOOKTOOLS_SRC, os.path.join(bindir, t))
+        os.symlink(paths.HOOKTOOLS_SRC, os.path.join(bindir, t))
     env = {"JUJU_CONTEXT_ID": "ctx-1", "JUJU_AGENT_SOCKET_ADDRESS": tools.path,
-           "PATH": bindir + ":" + layout.SYSTEM_PATH}
+           "PATH": bindir + ":" + paths.SYSTEM_PATH}
     res = subprocess.run(["network-get", "db", "--format", "yaml"], env=env,
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr

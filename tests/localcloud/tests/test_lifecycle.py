@@ -2,7 +2,8 @@
 import json
 import os
 
-from localcloud import layout
+from localcloud import paths
+from localcloud.state.model import JUJU_VERSION
 
 
 def test_deploy_order_peers_and_status(cloud):
@@ -23,15 +24,15 @@ def test_deploy_order_peers_and_status(cloud):
     log = cloud.ok("debug-log", "--replay", "--include", "a/0")
     assert "INFO unit.a/0.juju-log started a/0" in log
     # .jujuignore: /tests is not copied into the machine
-    charm = layout.charm_dir(cloud.machine_of("a/0").juju_root, "a/0")
+    charm = paths.charm_dir(cloud.machine_of("a/0").juju_root, "a/0")
     assert os.path.exists(os.path.join(charm, "metadata.yaml"))
     assert not os.path.exists(os.path.join(charm, "tests"))
     assert os.path.islink(os.path.join(charm, "hooks", "install"))
     import subprocess
     jr = cloud.machine_of("a/0").juju_root
-    res = subprocess.run([layout.jujud_path(jr, "0"), "version"],
+    res = subprocess.run([paths.jujud_path(jr, "0"), "version"],
                          capture_output=True, text=True)
-    assert res.stdout.strip() == layout.JUJU_VERSION + "-ubuntu-amd64"
+    assert res.stdout.strip() == JUJU_VERSION + "-ubuntu-amd64"
 
 
 def test_relation_data_flows_after_commit(cloud):
@@ -286,3 +287,21 @@ relations:
     assert "b" not in cloud.state().apps
     cloud.ok("destroy", "-y")
     assert cloud.state().units == {}
+
+
+def test_stand_in_charms_get_the_shared_library_as_a_file():
+    import io
+    import tarfile
+    from localcloud.agent import charm_archive
+    tests = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    charms = os.path.join(tests, "charms")
+    with open(os.path.join(charms, "lib", "standin.py"), "rb") as f:
+        lib = f.read()
+    for name in ("hacluster", "keystone", "mysql", "postgresql", "rabbitmq-server"):
+        root = os.path.join(charms, name)
+        with tarfile.open(fileobj=io.BytesIO(charm_archive.archive(root))) as tar:
+            packed = tar.getmember("hooks/standin.py")
+            assert packed.isfile() and packed.mode == 0o644
+            assert tar.extractfile(packed).read() == lib
+            assert tar.getmember("hooks/install").issym()
+        assert "standin.py" in charm_archive.handlers(root)["hooks"]

@@ -8,17 +8,13 @@ Run with:  python3 -m pytest -v tests/localcloud/tests/test_lxc.py
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # tests/
-
-from localcloud import aptcache, network  # noqa: E402
-from localcloud.lxc import LxcProvider  # noqa: E402
+from localcloud.machines import aptcache, network
+from localcloud.machines.lxc import LxcProvider
 
 pytestmark = [
     pytest.mark.slow,

@@ -419,20 +419,13 @@ def reconcile(cfg, address):
     return pending
 
 
-def handle(hook):
-    if hook in ("stop", "remove"):
-        return
+def converge():
     cfg = sd.config()
     address = sd.unit_address()
-    if hook in ("install", "upgrade-charm"):
-        install()
     configure(cfg, address)
     sd.application_version_set(sd.upstream_version("keystone"))
-    if reconcile(cfg, address):
-        sd.status_set("waiting", "waiting for the leader or complete requests")
-    else:
-        sd.status_set("active", "Unit is ready")
+    return reconcile(cfg, address)
 
 
 if __name__ == "__main__":
-    sd.main(handle)
+    sd.main(lambda hook: sd.serve(hook, install, converge))

@@ -143,27 +143,15 @@ def reconcile():
     sd.save_state(STATE, {"grants": sorted("%s@%s" % g for g in grants)})
     # Answer only once the grants above are in place.
     for rid, answer in answers.items():
-        current = sd.relation_get(rid, sd.local_unit())
-        stale = {k: None for k in current
-                 if k.endswith("password") or k.endswith("allowed_units")}
-        stale.update(answer)
-        sd.relation_set(rid, stale)
+        sd.answer(rid, answer, replaces=("password", "allowed_units"))
     return pending
 
 
-def handle(hook):
-    if hook in ("stop", "remove"):
-        return
-    if hook in ("install", "upgrade-charm"):
-        install()
+def converge():
     configure(sd.config())
     sd.application_version_set(sd.upstream_version("mariadb-server"))
-    pending = reconcile()
-    if pending:
-        sd.status_set("waiting", "waiting for the leader or complete requests")
-    else:
-        sd.status_set("active", "Unit is ready")
+    return reconcile()
 
 
 if __name__ == "__main__":
-    sd.main(handle)
+    sd.main(lambda hook: sd.serve(hook, install, converge))

@@ -189,18 +189,11 @@ def reconcile(version, confdir):
     return pending
 
 
-def handle(hook):
-    if hook in ("stop", "remove"):
-        return
-    if hook in ("install", "upgrade-charm"):
-        install()
+def converge():
     version, confdir = configure(sd.config())
     sd.application_version_set(sd.upstream_version("postgresql-" + version))
-    if reconcile(version, confdir):
-        sd.status_set("waiting", "waiting for the leader or complete requests")
-    else:
-        sd.status_set("active", "Unit is ready")
+    return reconcile(version, confdir)
 
 
 if __name__ == "__main__":
-    sd.main(handle)
+    sd.main(lambda hook: sd.serve(hook, install, converge))

@@ -126,25 +126,15 @@ def reconcile():
         for prefix, user in prefixes.items():
             if passwords.get(user):
                 answer[sd.keyname(prefix, "password")] = passwords[user]
-        current = sd.relation_get(rid, sd.local_unit())
-        stale = {k: None for k in current if k.endswith("password")}
-        stale.update(answer)
-        sd.relation_set(rid, stale)
+        sd.answer(rid, answer, replaces=("password",))
     return pending
 
 
-def handle(hook):
-    if hook in ("stop", "remove"):
-        return
-    if hook in ("install", "upgrade-charm"):
-        install()
+def converge():
     configure()
     sd.application_version_set(sd.upstream_version("rabbitmq-server"))
-    if reconcile():
-        sd.status_set("waiting", "waiting for the leader or complete requests")
-    else:
-        sd.status_set("active", "Unit is ready")
+    return reconcile()
 
 
 if __name__ == "__main__":
-    sd.main(handle)
+    sd.main(lambda hook: sd.serve(hook, install, converge))

@@ -2,7 +2,7 @@
 """Hook tools for the local cloud: one dispatcher, symlinked under each tool
 name (relation-get, config-get, ...).  It runs inside the machine with the
 hook's environment and talks only to the per-hook context file named by
-JUJU_AGENT_SOCKET_ADDRESS (written by the host runner; see context.py).
+JUJU_AGENT_SOCKET_ADDRESS (written by the host runner; see agent/context.py).
 
 Exit codes follow Juju: 2 for flag/argument errors, 1 for runtime errors,
 both with "ERROR <message>" on stderr; --help prints help and exits 0.

@@ -1,109 +1,23 @@
-"""Which hooks Juju queues for each model operation, and the state changes
-that go with them.
+"""The model operations: which hooks Juju queues for each, in Juju's order,
+and the state changes that go with them.
 
 Every function takes a model.State (inside model.locked()) and appends hook
-items to unit queues.  A hook item is a dict:
-  {"hook": "db-relation-joined", "kind": "joined", "rid": 3,
-   "remote_unit": "mysql/0", "remote_app": "mysql", "departing_unit": ""}
-Non-relation hooks have kind == hook and rid None.  Relation membership as a
-unit sees it ("views") changes only when the runner starts the hook, as Juju's
-PrepareHook does; here we only decide what to queue.
+items to unit queues.  Relation membership as a unit sees it ("views")
+changes only when the runner starts the hook, as Juju's PrepareHook does;
+here we only decide what to queue.
 """
 from . import charm as charmlib
-from .model import now, unit_number
+from .model import DEFAULT_SERIES, SERIES_BASES, OpError, now
+from .outcomes import force_remove, hook_skipped
+from .queue import enqueue, hook_item, rel_item
+from .relations import (is_peer, qualifies, remote_app, seed_bag,
+                        visible_in_scope)
+from .removal import destroy
 
-RELATION_KINDS = ("created", "joined", "changed", "departed", "broken")
 WORKLOAD_INIT = ("waiting", "agent initialising")
 
 
-class OpError(Exception):
-    """A user error in a model operation (the CLI prints it, exits 1)."""
-
-
-# ---- hook items -----------------------------------------------------------------
-
-def hook_item(name):
-    return {"hook": name, "kind": name, "rid": None, "remote_unit": "",
-            "remote_app": "", "departing_unit": ""}
-
-
-def local_endpoint(rel, app):
-    for e in rel["endpoints"]:
-        if e["app"] == app:
-            return e
-    raise KeyError(app)
-
-
-def remote_app(rel, app):
-    """The other side's app (the same app on a peer relation)."""
-    for e in rel["endpoints"]:
-        if e["app"] != app:
-            return e["app"]
-    return app
-
-
-def is_peer(rel):
-    return rel["endpoints"][0]["role"] == "peer"
-
-
-def rel_item(st, rel, unit, kind, remote_unit="", departing=""):
-    app = st.units[unit]["app"] if unit in st.units else unit.rsplit("/", 1)[0]
-    ep = local_endpoint(rel, app)["name"]
-    return {"hook": "%s-relation-%s" % (ep, kind), "kind": kind,
-            "rid": rel["id"], "remote_unit": remote_unit,
-            "remote_app": remote_app(rel, app), "departing_unit": departing}
-
-
-def enqueue(st, unit, item, dedupe=False):
-    q = st.units[unit]["queue"]
-    if dedupe and any(_same(i, item) for i in q):
-        return
-    q.append(item)
-
-
-def _same(a, b):
-    return all(a.get(k) == b.get(k) for k in ("hook", "rid", "remote_unit"))
-
-
-# ---- relation scope and visibility -------------------------------------------------
-
-def container_key(unit):
-    """Units sharing this key are co-located for container-scoped relations."""
-    return unit["principal"] or unit["name"]
-
-
-def can_see(st, rel, a, b):
-    """Whether unit a counts unit b as a remote member of rel."""
-    if a == b:
-        return False
-    ua, ub = st.units.get(a), st.units.get(b)
-    app_a = ua["app"] if ua else a.rsplit("/", 1)[0]
-    app_b = ub["app"] if ub else b.rsplit("/", 1)[0]
-    if is_peer(rel):
-        if app_a != app_b:
-            return False
-    elif app_b != remote_app(rel, app_a) or app_a == app_b:
-        return False
-    if rel["scope"] == "container":
-        if not ua or not ub or container_key(ua) != container_key(ub):
-            return False
-    return True
-
-
-def visible_in_scope(st, rel, unit):
-    return sorted((v for v in rel["scope_units"] if can_see(st, rel, unit, v)),
-                  key=unit_number)
-
-
-def seed_bag(st, rel, unit):
-    """Juju seeds a unit's bag with its addresses when it enters scope."""
-    m = st.machines[st.units[unit]["machine"]]
-    bag = rel["units"].setdefault(unit, {})
-    if m["address"]:
-        bag.setdefault("private-address", m["address"])
-        bag.setdefault("ingress-address", m["address"])
-        bag.setdefault("egress-subnets", m["address"] + "/32")
-
+# ---- relation scope ------------------------------------------------------------
 
 def enter_scope(st, rel, unit, notify=True):
     if unit in rel["scope_units"]:
@@ -116,27 +30,6 @@ def enter_scope(st, rel, unit, notify=True):
             if st.units[v]["life"] == "alive":
                 enqueue(st, v, rel_item(st, rel, v, "joined", unit))
                 enqueue(st, v, rel_item(st, rel, v, "changed", unit))
-
-
-def qualifies(st, rel, unit):
-    """Whether a unit of one of rel's apps belongs in it."""
-    u = st.units[unit]
-    if rel["scope"] != "container" or not u["principal"]:
-        return True
-    principal_app = st.units[u["principal"]]["app"]
-    return any(e["app"] == principal_app for e in rel["endpoints"])
-
-
-def machine_started(st, machine_id):
-    return st.machines[machine_id]["status"] == "started"
-
-
-def on_machine_started(st, machine_id):
-    """Seed address keys that could not be known before the machine existed."""
-    for rel in st.relations.values():
-        for unit in rel["scope_units"]:
-            if st.units.get(unit, {}).get("machine") == machine_id:
-                seed_bag(st, rel, unit)
 
 
 # ---- deploy / add-unit -------------------------------------------------------------
@@ -189,7 +82,16 @@ def _add_peer_relations(st, app_name):
                 enqueue(st, u["name"], rel_item(st, rel, u["name"], "created"))
 
 
+def default_series(meta):
+    """The charm's first supported series we can run, else the default."""
+    for s in meta.get("series") or []:
+        if s in SERIES_BASES:
+            return s
+    return DEFAULT_SERIES
+
+
 def deploy(st, ch, name, series, config, num_units, to=None):
+    """series None: the target machine's, else the charm's default."""
     if name in st.apps:
         raise OpError('application "%s" already exists' % name)
     values = {}
@@ -200,6 +102,9 @@ def deploy(st, ch, name, series, config, num_units, to=None):
             values[k] = charmlib.coerce(k, ch["options"][k], v)
         except ValueError as e:
             raise OpError(str(e))
+    if not series:
+        series = (st.machines[to]["series"] if to in st.machines
+                  else default_series(ch["meta"]))
     sub = bool(ch["meta"].get("subordinate"))
     st.apps[name] = {
         "name": name, "charm": ch["path"], "charm_name": ch["meta"]["name"],
@@ -386,58 +291,21 @@ def unrelate(st, spec_a, spec_b):
 
 # ---- removal -------------------------------------------------------------------
 
-def destroy(st, units, dying_rels=()):
-    """Queue the departure hooks for units leaving and relations going away.
-
-    A leaving unit runs: stop, -departed for each member it saw, -broken for
-    each relation, remove.  Units that stay get -departed for each leaving
-    member they saw, and -broken when the relation itself goes."""
-    dying = set()
-
-    def add(name):
-        if name in dying or st.units[name]["life"] != "alive":
-            return
-        dying.add(name)
-        for s in st.subordinates_of(name):
-            add(s["name"])
-    for u in units:
-        add(u)
-    dying_rids = set()
-    for rel in dying_rels:
-        rel["life"] = "dying"
-        dying_rids.add(rel["id"])
-    for name in dying:
-        st.units[name]["life"] = "dying"
-    # Joins that have not run yet will never run.
-    for u in st.units.values():
-        u["queue"] = [i for i in u["queue"] if not (
-            i["kind"] in ("joined", "changed") and (
-                i["remote_unit"] in dying or u["name"] in dying
-                or i["rid"] in dying_rids))]
-    for name in sorted(dying):
-        enqueue(st, name, hook_item("stop"))
-    for rel in sorted(st.relations.values(), key=lambda r: r["id"]):
-        rel_dying = rel["id"] in dying_rids
-        if not rel_dying and not dying.intersection(rel["scope_units"]):
-            continue
-        for v in sorted(rel["scope_units"], key=unit_number):
-            leaving = v in dying or rel_dying
-            if leaving:
-                for r in sorted(rel["views"].get(v, []), key=unit_number):
-                    enqueue(st, v, rel_item(st, rel, v, "departed", r,
-                                            v if v in dying else ""))
-                enqueue(st, v, rel_item(st, rel, v, "broken"))
-            else:
-                for r in sorted(rel["views"].get(v, []), key=unit_number):
-                    if r in dying:
-                        enqueue(st, v, rel_item(st, rel, v, "departed", r, r))
-    for name in sorted(dying):
-        enqueue(st, name, hook_item("remove"))
-    gc(st)
-    return sorted(dying)
+def remove_units(st, names, force=False):
+    for name in names:
+        u = st.units.get(name)
+        if not u:
+            raise OpError('unit "%s" not found' % name)
+        if u["principal"]:
+            raise OpError('unit "%s" is a subordinate; remove the '
+                          'relation or its principal' % name)
+        if force:
+            force_remove(st, name)
+        else:
+            destroy(st, [name])
 
 
-def remove_application(st, app_name):
+def remove_application(st, app_name, force=False):
     app = st.apps.get(app_name)
     if not app or app["life"] != "alive":
         raise OpError('application "%s" not found' % app_name)
@@ -452,56 +320,13 @@ def remove_application(st, app_name):
             units += [u["name"] for u in st.units_of(other)
                       if st.units[u["principal"]]["app"] == app_name]
     destroy(st, units, rels)
+    if force:
+        for u in list(st.units_of(app_name)):
+            if u["name"] in st.units:
+                force_remove(st, u["name"])
 
 
-def finish_removal(st, name):
-    """After a unit's remove hook: forget it; move leadership if needed."""
-    u = st.units.pop(name)
-    for rel in st.relations.values():
-        if name in rel["scope_units"]:
-            rel["scope_units"].remove(name)
-        rel["views"].pop(name, None)
-    app = st.apps.get(u["app"])
-    if app and app["leader"] == name:
-        app["leader"] = None
-        alive = st.units_of(u["app"], alive_only=True)
-        if alive:
-            new = alive[0]["name"]
-            app["leader"] = new
-            enqueue(st, new, hook_item("leader-elected"))
-            for other in alive[1:]:
-                enqueue(st, other["name"], hook_item("leader-settings-changed"),
-                        dedupe=True)
-    m = st.machines.get(u["machine"])
-    if m and m.get("auto") and not st.units_on(u["machine"]):
-        m["life"] = "dying"
-    gc(st)
-
-
-def leave_scope(st, rel, unit):
-    if unit in rel["scope_units"]:
-        rel["scope_units"].remove(unit)
-    rel["views"].pop(unit, None)
-
-
-def gc(st):
-    """Drop relations nobody is in any more and apps with no units left."""
-    for name, app in list(st.apps.items()):
-        if app["life"] == "dying" and not st.units_of(name):
-            for rid in app["peers"].values():
-                rel = st.rel(rid)
-                if rel:
-                    rel["life"] = "dying"
-            del st.apps[name]
-    for rid, rel in list(st.relations.items()):
-        if rel["life"] == "dying" and not rel["scope_units"]:
-            del st.relations[rid]
-        elif any(e["app"] not in st.apps for e in rel["endpoints"]) and \
-                not rel["scope_units"]:
-            del st.relations[rid]
-
-
-# ---- config, upgrade, update-status ------------------------------------------------
+# ---- config, refresh, update-status, resolved -----------------------------------------------
 
 def set_config(st, app_name, values, reset=()):
     app = st.apps.get(app_name)
@@ -526,10 +351,13 @@ def set_config(st, app_name, values, reset=()):
     return False
 
 
-def upgrade(st, app_name, ch):
+def refresh(st, app_name, path=None):
+    """Upgrade to the charm at path (default: where it came from); returns
+    the new revision."""
     app = st.apps.get(app_name)
     if not app:
         raise OpError('application "%s" not found' % app_name)
+    ch = charmlib.load(path or app["charm"])
     app.update({"charm": ch["path"], "meta": ch["meta"],
                 "options": ch["options"], "actions": ch["actions"]})
     app["config"] = {k: v for k, v in app["config"].items()
@@ -543,63 +371,39 @@ def upgrade(st, app_name, ch):
         if not st.is_leader(name):
             enqueue(st, name, hook_item("leader-settings-changed"))
         enqueue(st, name, hook_item("start"))
+    return app["revision"]
 
 
-def update_status(st, units):
-    for name in units:
+def update_status(st, target=None):
+    """Queue update-status on a unit, an application's units or (None)
+    every unit."""
+    if target is None:
+        names = list(st.units)
+    elif target in st.units:
+        names = [target]
+    elif target in st.apps:
+        names = [u["name"] for u in st.units_of(target)]
+    else:
+        raise OpError('no unit or application "%s"' % target)
+    for name in names:
         if st.units[name]["life"] == "alive":
             enqueue(st, name, hook_item("update-status"), dedupe=True)
 
 
-# ---- commits that notify other units -------------------------------------------------
-
-def _merge(bag, changes):
-    changed = False
-    for k, v in changes.items():
-        if v == "":
-            if k in bag:
-                del bag[k]
-                changed = True
-        elif bag.get(k) != v:
-            bag[k] = v
-            changed = True
-    return changed
-
-
-def commit_unit_settings(st, rel, writer, changes):
-    bag = rel["units"].setdefault(writer, {})
-    if not _merge(bag, changes) or rel["life"] != "alive":
-        return
-    for v in rel["scope_units"]:
-        if (can_see(st, rel, v, writer) and st.units[v]["life"] == "alive"
-                and writer in rel["views"].get(v, [])):
-            # A pending -changed for the writer will read the new data anyway.
-            enqueue(st, v, rel_item(st, rel, v, "changed", writer), dedupe=True)
+def resolve(st, unit_name, retry=True):
+    """`resolved`: re-queue the failed hook (or skip it with --no-retry)."""
+    u = st.units.get(unit_name)
+    if not u:
+        raise OpError('unit "%s" not found' % unit_name)
+    if not u["error"]:
+        raise OpError('unit "%s" is not in an error state' % unit_name)
+    item = u["error"]["item"]
+    u["error"] = None
+    if retry:
+        u["queue"].insert(0, item)
+    else:
+        hook_skipped(st, unit_name, item)
 
 
-def commit_app_settings(st, rel, app_name, changes):
-    bag = rel["apps"].setdefault(app_name, {})
-    if not _merge(bag, changes) or rel["life"] != "alive":
-        return
-    for v in rel["scope_units"]:
-        vu = st.units[v]
-        if vu["life"] != "alive":
-            continue
-        if is_peer(rel):
-            target = vu["app"] == app_name and not st.is_leader(v)
-        else:
-            target = vu["app"] != app_name
-        if target:
-            item = rel_item(st, rel, v, "changed", "")
-            item["remote_app"] = app_name
-            enqueue(st, v, item, dedupe=True)
-
-
-def commit_leader_settings(st, app_name, changes):
-    app = st.apps[app_name]
-    if not _merge(app["leader_settings"], changes):
-        return
-    for u in st.units_of(app_name, alive_only=True):
-        if u["name"] != app["leader"]:
-            enqueue(st, u["name"], hook_item("leader-settings-changed"),
-                    dedupe=True)
+def add_machines(st, series, n):
+    return [st.add_machine(series or DEFAULT_SERIES) for _ in range(n)]

@@ -29,7 +29,18 @@ import json
 import os
 import uuid
 
-from . import layout
+from .. import paths
+
+JUJU_VERSION = "3.6.1"
+MODEL_NAME = "local"
+CONTROLLER_NAME = "localcloud"
+# Debian codename -> base, as `juju status` prints it.
+SERIES_BASES = {"bookworm": "debian@12", "trixie": "debian@13"}
+DEFAULT_SERIES = "bookworm"
+
+
+class OpError(Exception):
+    """A user error in a model operation (the CLI prints it, exits 1)."""
 
 
 def now():
@@ -39,7 +50,7 @@ def now():
 
 def _empty():
     return {
-        "name": layout.MODEL_NAME,
+        "name": MODEL_NAME,
         "uuid": str(uuid.uuid4()),
         "next_machine": 0,
         "next_relation": 0,
@@ -53,7 +64,7 @@ def _empty():
 
 
 @contextlib.contextmanager
-def _flock(path, exclusive=True):
+def flock(path, exclusive=True):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -65,14 +76,14 @@ def _flock(path, exclusive=True):
 
 def _load():
     try:
-        with open(layout.model_file()) as f:
+        with open(paths.model_file()) as f:
             return json.load(f)
     except FileNotFoundError:
         return _empty()
 
 
 def _save(data):
-    path = layout.model_file()
+    path = paths.model_file()
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump(data, f, indent=1, sort_keys=True)
@@ -86,7 +97,7 @@ def locked():
     Never nest: the flock is taken on a fresh descriptor each time, so a
     nested call from the same thread would wait on itself.
     """
-    with _flock(layout.model_lock()):
+    with flock(paths.model_lock()):
         st = State(_load())
         yield st
         _save(st.d)
@@ -94,18 +105,18 @@ def locked():
 
 def read():
     """A consistent snapshot for reading only."""
-    with _flock(layout.model_lock(), exclusive=False):
+    with flock(paths.model_lock(), exclusive=False):
         return State(_load())
 
 
 def exists():
-    return os.path.exists(layout.model_file())
+    return os.path.exists(paths.model_file())
 
 
 def wipe():
-    with _flock(layout.model_lock()):
+    with flock(paths.model_lock()):
         try:
-            os.unlink(layout.model_file())
+            os.unlink(paths.model_file())
         except FileNotFoundError:
             pass
 
@@ -188,3 +199,16 @@ def unit_number(name):
 
 def app_of(unit_name):
     return unit_name.rsplit("/", 1)[0]
+
+
+def _port_key(p):
+    if p == "icmp":
+        return (1, 0, 0, "")
+    rng, _, proto = p.partition("/")
+    lo, _, hi = rng.partition("-")
+    return (0, int(lo), int(hi or lo), proto)
+
+
+def sorted_ports(ports):
+    """Opened ports in the order Juju lists them, each once."""
+    return sorted(set(ports), key=_port_key)

@@ -1,8 +1,8 @@
 """The juju-like command line of the local cloud (entry point: tests/localjuju).
 
-Mutating commands change the model, then drain the hook queues until idle,
-printing progress on stderr.  They exit 1 when a hook failed meanwhile,
-showing its output.
+Mutating commands change the model through state/operations.py, then drain
+the hook queues until idle, printing progress on stderr.  They exit 1 when a
+hook failed meanwhile, showing its output.
 """
 import argparse
 import heapq
@@ -13,20 +13,16 @@ import time
 
 import yaml
 
-from . import actions as actionlib
-from . import bundle as bundlelib
-from . import charm as charmlib
-from . import context, events, layout, model
-from .events import OpError
-from .runner import DrainTimeout, Runner, resolve, stuck_units
-
-
-def default_series(meta):
-    """The charm's first supported series we can run, else the default."""
-    for s in meta.get("series") or []:
-        if s in layout.SERIES_BASES:
-            return s
-    return layout.DEFAULT_SERIES
+from .. import paths
+from ..agent.runner import DrainTimeout, Runner
+from ..state import actions as actionlib
+from ..state import bundle as bundlelib
+from ..state import charm as charmlib
+from ..state import model, operations
+from ..state.model import SERIES_BASES, OpError
+from ..state.scheduling import stuck_units
+from ..state.status import unit_status
+from . import status_view
 
 
 def _dump_yaml(data):
@@ -51,6 +47,13 @@ class Cli:
         print(*a, file=self.out)
 
     # ---- helpers ------------------------------------------------------------
+    @staticmethod
+    def _apply(operation, *args, **kwargs):
+        """The CLI's one way to change the model: a state operation, under
+        the model lock."""
+        with model.locked() as st:
+            return operation(st, *args, **kwargs)
+
     def drain(self, timeout=None):
         """Run queued hooks; 1 if a unit went into error meanwhile."""
         started = model.now()
@@ -96,78 +99,42 @@ class Cli:
     def deploy(self, a):
         path = a.charm
         if os.path.isfile(path):
-            with model.locked() as st:
-                for line in bundlelib.deploy(st, path, a.series):
-                    self.err.write(line + "\n")
+            for line in self._apply(bundlelib.deploy, path, a.series):
+                self.err.write(line + "\n")
             return self.drain()
         ch = charmlib.load(path)
         name = a.name or ch["meta"]["name"]
         config = self._config_args(a.config, ch["options"])
         if name in config and isinstance(config[name], dict):
             config = config[name]
-        with model.locked() as st:
-            series = a.series or (st.machines[a.to]["series"] if a.to in st.machines
-                                  else default_series(ch["meta"]))
-            units = events.deploy(st, ch, name, series, config, a.num_units, a.to)
+        units = self._apply(operations.deploy, ch, name, a.series, config,
+                            a.num_units, a.to)
         self.err.write("Deployed %s (%s)%s\n" % (
             name, ch["meta"]["name"], ": " + ", ".join(units) if units else ""))
         return self.drain()
 
     def relate(self, a):
-        with model.locked() as st:
-            rel = events.relate(st, a.a, a.b)
+        rel = self._apply(operations.relate, a.a, a.b)
         eps = rel["endpoints"]
         self.err.write("Related %s:%s %s:%s (id %d)\n" % (
             eps[0]["app"], eps[0]["name"], eps[1]["app"], eps[1]["name"], rel["id"]))
         return self.drain()
 
     def unrelate(self, a):
-        with model.locked() as st:
-            events.unrelate(st, a.a, a.b)
+        self._apply(operations.unrelate, a.a, a.b)
         return self.drain()
 
     def add_unit(self, a):
-        with model.locked() as st:
-            units = events.add_units(st, a.app, a.num_units, a.to)
+        units = self._apply(operations.add_units, a.app, a.num_units, a.to)
         self.err.write("Added %s\n" % ", ".join(units))
         return self.drain()
 
     def remove_unit(self, a):
-        with model.locked() as st:
-            for name in a.units:
-                u = st.units.get(name)
-                if not u:
-                    raise OpError('unit "%s" not found' % name)
-                if u["principal"]:
-                    raise OpError('unit "%s" is a subordinate; remove the '
-                                  'relation or its principal' % name)
-                if a.force:
-                    self._force_remove(st, name)
-                else:
-                    events.destroy(st, [name])
+        self._apply(operations.remove_units, a.units, a.force)
         return self.drain()
 
-    @staticmethod
-    def _force_remove(st, name):
-        for s in st.subordinates_of(name):
-            Cli._force_remove(st, s["name"])
-        u = st.units[name]
-        u["queue"], u["error"], u["running"] = [], None, None
-        events.destroy(st, [name])
-        u["queue"] = []
-        for rel in st.relations.values():
-            for v, view in rel["views"].items():
-                if name in view:
-                    view.remove(name)
-        events.finish_removal(st, name)
-
     def remove_application(self, a):
-        with model.locked() as st:
-            events.remove_application(st, a.app)
-            if a.force:
-                for u in list(st.units_of(a.app)):
-                    if u["name"] in st.units:
-                        self._force_remove(st, u["name"])
+        self._apply(operations.remove_application, a.app, a.force)
         return self.drain()
 
     def config(self, a):
@@ -213,47 +180,24 @@ class Cli:
                                        "charm": app["charm_name"],
                                        "settings": settings}))
             return 0
-        with model.locked() as st:
-            events.set_config(st, a.app, sets, reset)
+        self._apply(operations.set_config, a.app, sets, reset)
         return self.drain()
 
     def refresh(self, a):
-        with model.locked() as st:
-            app = st.apps.get(a.app)
-            if not app:
-                raise OpError('application "%s" not found' % a.app)
-            ch = charmlib.load(a.path or app["charm"])
-            events.upgrade(st, a.app, ch)
-            rev = st.apps[a.app]["revision"]
+        rev = self._apply(operations.refresh, a.app, a.path)
         self.err.write("Refreshed %s to revision %d\n" % (a.app, rev))
         return self.drain()
 
     def update_status(self, a):
-        with model.locked() as st:
-            if a.target is None:
-                names = list(st.units)
-            elif a.target in st.units:
-                names = [a.target]
-            elif a.target in st.apps:
-                names = [u["name"] for u in st.units_of(a.target)]
-            else:
-                raise OpError('no unit or application "%s"' % a.target)
-            events.update_status(st, names)
+        self._apply(operations.update_status, a.target)
         return self.drain()
 
     def resolved(self, a):
-        with model.locked() as st:
-            resolve(st, a.unit, retry=not a.no_retry)
+        self._apply(operations.resolve, a.unit, retry=not a.no_retry)
         return self.drain()
 
     def run_action(self, a, juju3=False):
-        with model.locked() as st:
-            u = st.units.get(a.unit)
-            if not u:
-                raise OpError('unit "%s" not found' % a.unit)
-            spec = (st.apps[u["app"]]["actions"] or {}).get(a.action)
-            params = actionlib.parse_args(a.params, spec)
-            aid = actionlib.enqueue(st, a.unit, a.action, params)
+        aid = self._apply(actionlib.request, a.unit, a.action, a.params)
         if not (a.wait or juju3):
             self.print("Action queued with id: %s" % aid)
         rc = self.drain()
@@ -303,14 +247,14 @@ class Cli:
             if not a.workload:
                 return 0
             off = [u for u in st.units.values()
-                   if context.unit_status(u)["status"] != a.workload]
+                   if unit_status(u)["status"] != a.workload]
             if not off:
                 return 0
             # Nothing runs by itself here: only another CLI process can still
             # change things, so poll until the deadline (if any).
             if deadline is None or time.time() > deadline:
                 for u in off:
-                    s = context.unit_status(u)
+                    s = unit_status(u)
                     self.err.write("%s: %s %s\n" % (u["name"], s["status"],
                                                     s["message"]))
                 self.err.write("ERROR not every unit is %s\n" % a.workload)
@@ -318,15 +262,12 @@ class Cli:
             time.sleep(1)
 
     def add_machine(self, a):
-        with model.locked() as st:
-            ids = [st.add_machine(a.series or layout.DEFAULT_SERIES)
-                   for _ in range(a.num)]
+        ids = self._apply(operations.add_machines, a.series, a.num)
         self.err.write("created machine %s\n" % ", ".join(ids))
         return self.drain()
 
     def machines(self, a):
-        st = model.read()
-        self._machine_table(st)
+        status_view.machine_table(model.read(), self.out)
         return 0
 
     def ssh(self, a):
@@ -357,22 +298,32 @@ class Cli:
         self.err.write("destroying all machines ...\n")
         provider.destroy_all()
         model.wipe()
-        logs = os.path.join(layout.home(), "logs")
+        logs = paths.log_dir()
         if os.path.isdir(logs):
             for fn in os.listdir(logs):
                 os.unlink(os.path.join(logs, fn))
         self.err.write("done\n")
         return 0
 
+    def status(self, a):
+        st = model.read()
+        if a.format == "json":
+            self.print(json.dumps(status_view.status_data(st), indent=1))
+        elif a.format == "yaml":
+            self.out.write(_dump_yaml(status_view.status_data(st)))
+        else:
+            status_view.tables(st, self.out)
+        return 0
+
     def debug_log(self, a):
-        logdir = os.path.join(layout.home(), "logs")
+        logdir = paths.log_dir()
         try:
             files = sorted(os.listdir(logdir))
         except FileNotFoundError:
             files = []
         wanted = set()
         for inc in a.include or []:
-            tag = inc[5:] if inc.startswith("unit-") else layout.unit_tag(inc)
+            tag = inc[5:] if inc.startswith("unit-") else paths.unit_tag(inc)
             wanted.add(tag)
 
         def keep(fn):
@@ -400,154 +351,6 @@ class Cli:
         self.out.write("".join(lines))
         return 0
 
-    # ---- status -----------------------------------------------------------------
-    def status(self, a):
-        st = model.read()
-        data = self._status_data(st)
-        if a.format == "json":
-            self.print(json.dumps(data, indent=1))
-        elif a.format == "yaml":
-            self.out.write(_dump_yaml(data))
-        else:
-            self._status_tables(st)
-        return 0
-
-    def _status_data(self, st):
-        def unit_data(u):
-            s = context.unit_status(u)
-            m = st.machines.get(u["machine"], {})
-            d = {"workload-status": {"current": s["status"],
-                                     "message": s["message"], "since": s["since"]},
-                 "juju-status": {"current": u["agent"]["status"],
-                                 "since": u["agent"]["since"]},
-                 "leader": st.is_leader(u["name"]),
-                 "machine": u["machine"],
-                 "public-address": m.get("address", ""),
-                 "open-ports": u["ports"],
-                 "queue": [events_desc(i) for i in u["queue"]]}
-            subs = st.subordinates_of(u["name"])
-            if subs:
-                d["subordinates"] = {s["name"]: unit_data(s) for s in subs}
-            return d
-
-        def events_desc(i):
-            return i["hook"] + (" (%s)" % i["remote_unit"] if i["remote_unit"] else "")
-        apps = {}
-        for name, app in sorted(st.apps.items()):
-            s = context.app_status(st, name)
-            apps[name] = {
-                "charm": app["charm_name"], "charm-path": app["charm"],
-                "charm-rev": app["revision"], "series": app["series"],
-                "base": layout.SERIES_BASES.get(app["series"], app["series"]),
-                "subordinate": app["subordinate"],
-                "version": app["version"],
-                "application-status": {"current": s["status"],
-                                       "message": s["message"]},
-                "relations": {},
-                "units": {u["name"]: unit_data(u) for u in st.units_of(name)
-                          if not u["principal"]},
-            }
-        for rel in st.relations.values():
-            for e in rel["endpoints"]:
-                if e["app"] in apps:
-                    apps[e["app"]]["relations"].setdefault(e["name"], []).append(
-                        events.remote_app(rel, e["app"]))
-        machines = {mid: {"juju-status": {"current": m["status"],
-                                          "message": m.get("message", "")},
-                          "dns-name": m["address"],
-                          "ip-addresses": [m["address"]] if m["address"] else [],
-                          "instance-id": m["instance"],
-                          "base": layout.SERIES_BASES.get(m["series"], m["series"]),
-                          "series": m["series"]}
-                    for mid, m in sorted(st.machines.items(), key=lambda x: int(x[0]))}
-        return {"model": {"name": st.d["name"], "controller": layout.CONTROLLER_NAME,
-                          "cloud": "localcloud", "version": layout.JUJU_VERSION},
-                "machines": machines, "applications": apps,
-                "relations": [self._rel_row(r) for r in
-                              sorted(st.relations.values(), key=lambda r: r["id"])]}
-
-    @staticmethod
-    def _rel_row(rel):
-        eps = rel["endpoints"]
-        if events.is_peer(rel):
-            return {"id": rel["id"], "provider": "%s:%s" % (eps[0]["app"], eps[0]["name"]),
-                    "requirer": "%s:%s" % (eps[0]["app"], eps[0]["name"]),
-                    "interface": rel["interface"], "type": "peer"}
-        prov = next((e for e in eps if e["role"] == "provides"), eps[0])
-        req = next((e for e in eps if e is not prov), eps[1])
-        return {"id": rel["id"], "provider": "%s:%s" % (prov["app"], prov["name"]),
-                "requirer": "%s:%s" % (req["app"], req["name"]),
-                "interface": rel["interface"],
-                "type": "subordinate" if rel["scope"] == "container" else "regular"}
-
-    def _table(self, header, rows):
-        widths = [max(len(str(r[i])) for r in [header] + rows)
-                  for i in range(len(header))]
-        for r in [header] + rows:
-            cells = []
-            for i, c in enumerate(r):
-                c = str(c)
-                numeric = header[i] in ("Scale", "Rev")
-                cells.append(c.rjust(widths[i]) if numeric else c.ljust(widths[i]))
-            self.print("  ".join(cells).rstrip())
-        self.print("")
-
-    def _machine_table(self, st):
-        rows = []
-        for mid, m in sorted(st.machines.items(), key=lambda x: int(x[0])):
-            rows.append([mid, m["status"], m["address"] or "", m["instance"] or "pending",
-                         layout.SERIES_BASES.get(m["series"], m["series"]), "",
-                         m.get("message") or ("Running" if m["status"] == "started" else "")])
-        self._table(["Machine", "State", "Address", "Inst id", "Base", "AZ", "Message"],
-                    rows)
-
-    def _status_tables(self, st):
-        self._table(["Model", "Controller", "Cloud/Region", "Version", "Timestamp"],
-                    [[st.d["name"], layout.CONTROLLER_NAME, "localcloud/local",
-                      layout.JUJU_VERSION, time.strftime("%H:%M:%SZ", time.gmtime())]])
-        if not st.apps:
-            self.print("Model \"%s\" is empty." % st.d["name"])
-            return
-        rows = []
-        for name, app in sorted(st.apps.items()):
-            s = context.app_status(st, name)
-            rows.append([name, app["version"], s["status"], len(st.units_of(name)),
-                         app["charm_name"], app["revision"], "no", s["message"]])
-        self._table(["App", "Version", "Status", "Scale", "Charm", "Rev", "Exposed",
-                     "Message"], rows)
-        rows = []
-
-        def unit_row(u, indent):
-            s = context.unit_status(u)
-            m = st.machines.get(u["machine"], {})
-            agent = u["agent"]["status"]
-            if u["error"]:
-                agent = "idle"
-            elif u["life"] == "dying":
-                agent = "dying" if agent == "idle" else agent
-            elif u["queue"] and agent == "idle":
-                agent = "pending"
-            mark = "*" if st.is_leader(u["name"]) else ""
-            rows.append([indent + u["name"] + mark, s["status"], agent, u["machine"],
-                         m.get("address", ""), ",".join(u["ports"]), s["message"]])
-        principals = sorted((u for u in st.units.values() if not u["principal"]),
-                            key=lambda u: (u["app"], model.unit_number(u["name"])))
-        for u in principals:
-            unit_row(u, "")
-            for s in st.subordinates_of(u["name"]):
-                unit_row(s, "  ")
-        if rows:
-            self._table(["Unit", "Workload", "Agent", "Machine", "Public address",
-                         "Ports", "Message"], rows)
-        if st.machines:
-            self._machine_table(st)
-        rels = [self._rel_row(r) for r in sorted(st.relations.values(),
-                                                 key=lambda r: r["id"])]
-        if rels:
-            self._table(["Integration provider", "Requirer", "Interface", "Type"],
-                        [[r["provider"], r["requirer"], r["interface"], r["type"]]
-                         for r in rels])
-
 
 def build_parser():
     p = argparse.ArgumentParser(prog="localjuju", description=__doc__)
@@ -566,7 +369,7 @@ def build_parser():
     sp.add_argument("-n", "--num-units", type=int, default=1)
     sp.add_argument("--config", action="append", help="file.yaml or key=value")
     sp.add_argument("--to")
-    sp.add_argument("--series", choices=sorted(layout.SERIES_BASES))
+    sp.add_argument("--series", choices=sorted(SERIES_BASES))
 
     sp = cmd(["integrate", "add-relation", "relate"], "relate", "relate two applications")
     sp.add_argument("a")
@@ -630,7 +433,7 @@ def build_parser():
     sp.add_argument("target", help="unit (mistral/0) or machine id")
     sp.add_argument("command", nargs="+")
     sp = cmd("add-machine", "add_machine", "create a machine")
-    sp.add_argument("--series", choices=sorted(layout.SERIES_BASES))
+    sp.add_argument("--series", choices=sorted(SERIES_BASES))
     sp.add_argument("-n", dest="num", type=int, default=1)
     sp = cmd(["destroy", "destroy-model", "kill-controller"], "destroy",
              "remove every machine and the model")
@@ -641,7 +444,7 @@ def build_parser():
 def main(argv=None, out=None, err=None, provider=None):
     args = build_parser().parse_args(argv)
     cli = Cli(out, err, provider)
-    os.makedirs(layout.home(), exist_ok=True)
+    os.makedirs(paths.home(), exist_ok=True)
     try:
         if args.fn == "run3":
             return cli.run_action(args, juju3=True)

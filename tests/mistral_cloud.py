@@ -1,9 +1,12 @@
-"""The user's side of the local cloud: its CLI, Keystone and Mistral clients.
+"""Mistral in the local cloud, as its user sees it: the local cloud's CLI,
+Keystone and Mistral clients.
 
-Shared by the functional tests and `make deploy-local`.
+Shared by the functional tests and `make deploy-local`.  The charm's own
+facts (API port, service names, service type) come from the charm.
 """
 
 import calendar
+import importlib.util
 import json
 import os
 import re
@@ -12,22 +15,35 @@ import sys
 import time
 import urllib.request
 
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, TESTS)
+from localcloud.machines import get_provider
 
-from localcloud.provider import get_provider  # noqa: E402
+TESTS = os.path.dirname(os.path.abspath(__file__))
+CHARM = os.path.dirname(TESTS)
+
+
+def _charm_constants():
+    # hooks/ is the charm's, not a package: load its facts file by path
+    # rather than put the charm's hooks on the import path.
+    path = os.path.join(CHARM, 'hooks', 'mistral_constants.py')
+    spec = importlib.util.spec_from_file_location('mistral_constants', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CHARM_FACTS = _charm_constants()
 
 LOCALJUJU = os.path.join(TESTS, 'localjuju')
 BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
 HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
-MISTRAL_PATCHES = os.path.join(os.path.dirname(TESTS), 'files',
-                               'mistral-patches')
+MISTRAL_PATCHES = os.path.join(CHARM, 'files', 'mistral-patches')
 # the keystone stand-in's default admin password (its config.yaml)
 ADMIN_PASSWORD = 'openstack'
-API_PORT = 8989
-MISTRAL_SERVICES = ('mistral-api', 'mistral-engine', 'mistral-executor')
+API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
+MISTRAL_SERVICES = tuple(_CHARM_FACTS.MISTRAL_SERVICES)
+SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 
 class CloudError(Exception):
@@ -218,7 +234,7 @@ def mistral(env):
     """python-mistralclient, finding Mistral through the catalog."""
     from mistralclient.api.v2 import client
     sess = keystone_session(env)
-    url = sess.get_endpoint(service_type='workflowv2', interface='public')
+    url = sess.get_endpoint(service_type=SERVICE_TYPE, interface='public')
     return client.Client(mistral_url=url, session=sess)
 
 

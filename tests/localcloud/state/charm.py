@@ -1,9 +1,6 @@
-"""A charm directory on the host: its yaml files, endpoints, config typing
-and the filtered archive we push into machines (.jujuignore honoured)."""
-import fnmatch
-import io
+"""A charm directory on the host as the model knows it: its yaml files,
+endpoints and config typing (agent/charm_archive.py packs it for machines)."""
 import os
-import tarfile
 
 import yaml
 
@@ -126,99 +123,4 @@ def full_config(options, values):
         else:
             default = (opt or {}).get("default")
             out[name] = coerce(name, opt, default) if default is not None else None
-    return out
-
-
-# ---- .jujuignore and the archive ---------------------------------------------
-
-def _ignore_rules(root):
-    rules = []
-    try:
-        with open(os.path.join(root, ".jujuignore")) as f:
-            lines = f.read().splitlines()
-    except FileNotFoundError:
-        lines = []
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        negate = line.startswith("!")
-        if negate:
-            line = line[1:]
-        dir_only = line.endswith("/")
-        line = line.rstrip("/")
-        # A slash anywhere but the end anchors the pattern at the charm root.
-        anchored = "/" in line
-        rules.append((line.lstrip("/"), negate, dir_only, anchored))
-    return rules
-
-
-def _ignored(rules, rel, is_dir):
-    if rel.split("/")[0] == ".git":
-        return True
-    ignored = False
-    for pat, negate, dir_only, anchored in rules:
-        if dir_only and not is_dir:
-            continue
-        target = rel if anchored else rel.rsplit("/", 1)[-1]
-        if fnmatch.fnmatchcase(target, pat) or (
-                anchored and pat.startswith("**/")
-                and fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pat[3:])):
-            ignored = not negate
-    return ignored
-
-
-def archive(root):
-    """A gzipped tar (bytes) of the charm dir minus ignored files.
-
-    Symlinks stay symlinks (classic charms link every hook to one script).
-    """
-    if not os.path.isfile(os.path.join(root, "metadata.yaml")):
-        raise CharmError("%s: charm directory is gone" % root)
-    rules = _ignore_rules(root)
-    buf = io.BytesIO()
-
-    def as_root(ti):
-        ti.uid = ti.gid = 0
-        ti.uname = ti.gname = "root"
-        return ti
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for dirpath, dirnames, filenames in os.walk(root):
-            reldir = os.path.relpath(dirpath, root)
-            reldir = "" if reldir == "." else reldir + "/"
-            keep = []
-            for d in sorted(dirnames):
-                full = os.path.join(dirpath, d)
-                if _ignored(rules, reldir + d, not os.path.islink(full)):
-                    continue
-                if os.path.islink(full):
-                    tar.add(full, reldir + d, recursive=False, filter=as_root)
-                else:
-                    keep.append(d)
-                    tar.add(full, reldir + d, recursive=False, filter=as_root)
-            dirnames[:] = keep
-            for fn in sorted(filenames):
-                if not _ignored(rules, reldir + fn, False):
-                    tar.add(os.path.join(dirpath, fn), reldir + fn,
-                            recursive=False, filter=as_root)
-    return buf.getvalue()
-
-
-def handlers(root):
-    """Which hooks/actions exist in the charm (after .jujuignore).
-
-    Recorded at push time so a missing hook can be skipped without asking
-    the machine."""
-    rules = _ignore_rules(root)
-    out = {"dispatch": os.path.exists(os.path.join(root, "dispatch"))
-           and not _ignored(rules, "dispatch", False)}
-    for kind in ("hooks", "actions"):
-        d = os.path.join(root, kind)
-        names = []
-        if os.path.isdir(d) and not _ignored(rules, kind, True):
-            for fn in os.listdir(d):
-                if not _ignored(rules, kind + "/" + fn, False) and \
-                        os.path.lexists(os.path.join(d, fn)):
-                    names.append(fn)
-        out[kind] = sorted(names)
     return out

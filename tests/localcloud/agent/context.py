@@ -1,14 +1,16 @@
 """The per-hook context file: what the hook tools may read (a snapshot taken
-when the hook starts) and the buffers they append to; plus applying those
-buffers back to the model when the hook ends, and the hook's environment.
+when the hook starts) and the buffers they append to; and the hook's
+environment.
 
 Tools never touch model.json: everything goes through this file, which the
-runner writes into the machine before the hook and reads back after it.
+runner writes into the machine before the hook and reads back after it;
+state/outcomes.py applies the buffers to the model.
 """
-from . import charm as charmlib
-from . import events, layout
-from .events import local_endpoint, remote_app, is_peer
-from .model import now, unit_number
+from .. import paths
+from ..state import charm as charmlib
+from ..state.model import JUJU_VERSION, sorted_ports, unit_number
+from ..state.relations import is_peer, local_endpoint, remote_app, sees
+from ..state.status import app_status
 
 
 def _mac(machine_id):
@@ -17,23 +19,11 @@ def _mac(machine_id):
 
 
 def _relation_view(st, unit, rel, item):
-    u = st.units[unit]
-    app = u["app"]
+    app = st.units[unit]["app"]
     rapp = remote_app(rel, app)
     peer = is_peer(rel)
-    bags = {}
-    for v, bag in rel["units"].items():
-        vapp = v.rsplit("/", 1)[0]
-        if v == unit:
-            bags[v] = dict(bag)
-            continue
-        if vapp != rapp or (not peer and vapp == app):
-            continue
-        vu = st.units.get(v)
-        if rel["scope"] == "container" and vu and \
-                events.container_key(vu) != events.container_key(u):
-            continue
-        bags[v] = dict(bag)
+    bags = {v: dict(bag) for v, bag in rel["units"].items()
+            if v == unit or sees(st, rel, unit, v)}
     apps = {rapp: dict(rel["apps"].get(rapp, {}))}
     # Only the leader may read its own app bag on a non-peer relation.
     if peer or st.is_leader(unit):
@@ -73,31 +63,6 @@ def _goal_state(st, unit):
                 entry[u["name"]] = {"status": ustatus(u),
                                     "since": u["agent"]["since"]}
     return {"units": units, "relations": relations}
-
-
-def app_status(st, app_name):
-    """The leader-set status, else the most severe unit status (as Juju
-    derives it)."""
-    app = st.apps[app_name]
-    if app.get("status"):
-        return app["status"]
-    order = ["error", "blocked", "maintenance", "waiting", "active",
-             "terminated", "unknown"]
-    best = None
-    for u in st.units_of(app_name):
-        s = unit_status(u)
-        if best is None or order.index(s["status"]) < order.index(best["status"]):
-            best = s
-    return best or {"status": "unknown", "message": "", "since": now()}
-
-
-def unit_status(u):
-    """Workload status as shown: a failed hook overrides what the charm set."""
-    if u["error"]:
-        return {"status": "error", "message": u["error"]["message"],
-                "since": u["error"]["since"],
-                "data": u["error"].get("data", {})}
-    return u["workload"]
 
 
 def build(st, unit, item, ctx_id, action=None):
@@ -147,59 +112,10 @@ def build(st, unit, item, ctx_id, action=None):
     }
 
 
-def port_key(p):
-    if p == "icmp":
-        return (1, 0, 0, "")
-    rng, _, proto = p.partition("/")
-    lo, _, hi = rng.partition("-")
-    return (0, int(lo), int(hi or lo), proto)
-
-
-def sorted_ports(ports):
-    return sorted(set(ports), key=port_key)
-
-
-def apply(st, unit, ctx, ok):
-    """Write the hook's effects back: immediate ones always, buffered ones
-    (relation settings, ports) only when the hook succeeded."""
-    u = st.units.get(unit)
-    if not u:
-        return
-    app = st.apps[u["app"]]
-    p = ctx["pending"]
-    if p["status_set"]:
-        s = ctx["status"]
-        u["workload"] = {"status": s["status"], "message": s["message"],
-                         "since": s.get("since") or now(),
-                         "data": s.get("data") or {}}
-    if p["app_status_set"]:
-        s = ctx["app_status"]
-        app["status"] = {"status": s["status"], "message": s["message"],
-                         "since": s.get("since") or now()}
-    if p["version"] is not None:
-        app["version"] = p["version"]
-    if p["leader_set"] and app["leader"] == unit:
-        events.commit_leader_settings(st, u["app"], p["leader_set"])
-    if not ok:
-        return
-    for rid, changes in p["relations"].items():
-        rel = st.rel(rid)
-        if not rel:
-            continue
-        if changes.get("unit"):
-            events.commit_unit_settings(st, rel, unit, changes["unit"])
-        if changes.get("app") and app["leader"] == unit:
-            events.commit_app_settings(st, rel, u["app"], changes["app"])
-    ports = set(u["ports"])
-    for op, port in p["ports"]:
-        (ports.add if op == "open" else ports.discard)(port)
-    u["ports"] = sorted_ports(ports)
-
-
 def hook_env(st, unit, item, ctx_id, juju_root, action=None):
     """The complete environment of a hook or action (nothing inherited)."""
     u = st.units[unit]
-    charm = layout.charm_dir(juju_root, unit)
+    charm = paths.charm_dir(juju_root, unit)
     if action:
         dispatch_path = "actions/" + action["name"]
     else:
@@ -208,7 +124,7 @@ def hook_env(st, unit, item, ctx_id, juju_root, action=None):
         "CHARM_DIR": charm,
         "JUJU_CHARM_DIR": charm,
         "JUJU_CONTEXT_ID": ctx_id,
-        "JUJU_AGENT_SOCKET_ADDRESS": layout.context_file(juju_root, unit),
+        "JUJU_AGENT_SOCKET_ADDRESS": paths.context_file(juju_root, unit),
         "JUJU_AGENT_SOCKET_NETWORK": "unix",
         "JUJU_HOOK_NAME": "" if action else item["hook"],
         "JUJU_UNIT_NAME": unit,
@@ -218,12 +134,12 @@ def hook_env(st, unit, item, ctx_id, juju_root, action=None):
         "JUJU_MACHINE_ID": u["machine"],
         "JUJU_PRINCIPAL_UNIT": u["principal"],
         "JUJU_AVAILABILITY_ZONE": "",
-        "JUJU_VERSION": layout.JUJU_VERSION,
+        "JUJU_VERSION": JUJU_VERSION,
         "JUJU_DISPATCH_PATH": dispatch_path,
         "CLOUD_API_VERSION": "",
         "JUJU_CHARM_HTTP_PROXY": "", "JUJU_CHARM_HTTPS_PROXY": "",
         "JUJU_CHARM_FTP_PROXY": "", "JUJU_CHARM_NO_PROXY": "",
-        "PATH": layout.unit_tools_dir(juju_root, unit) + ":" + layout.SYSTEM_PATH,
+        "PATH": paths.unit_tools_dir(juju_root, unit) + ":" + paths.SYSTEM_PATH,
         "DEBIAN_FRONTEND": "noninteractive",
         "APT_LISTCHANGES_FRONTEND": "none",
         "LANG": "C.UTF-8",

@@ -1,32 +1,22 @@
-"""Where things live: host-side state paths and in-machine Juju paths.
+"""Every path of the local cloud: host state, caches and runtime files, the
+LXC machines' directories, and the Juju paths inside a machine.
 
-Every path and every name shared between the host code and the in-machine
-hook tools is defined here once.
+Nothing else in the package spells a path; a move happens here once.
 """
 import os
 
-JUJU_VERSION = "3.6.1"
-MODEL_NAME = "local"
-CONTROLLER_NAME = "localcloud"
-# Debian codename -> base, as `juju status` prints it.
-SERIES_BASES = {"bookworm": "debian@12", "trixie": "debian@13"}
-DEFAULT_SERIES = "bookworm"
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
-# The tool names we symlink to the dispatcher (Juju's names only).
-HOOK_TOOLS = (
-    "relation-get", "relation-set", "relation-ids", "relation-list",
-    "config-get", "unit-get", "network-get", "status-get", "status-set",
-    "application-version-set", "juju-log", "open-port", "close-port",
-    "opened-ports", "is-leader", "leader-get", "leader-set", "action-get",
-    "action-set", "action-fail", "action-log", "goal-state", "juju-reboot",
-)
+# ---- sources shipped with the local cloud ----------------------------------
 
+HOOKTOOLS_SRC = os.path.join(_HERE, "agent", "jujuc.py")
+IMAGE_RECIPE = os.path.join(_HERE, "machines", "image_recipe.yaml")
+
+# The search path of hooks and of every command run in a machine.
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-HOOKTOOLS_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                             "hooktools", "jujuc.py")
 
 
-# ---- host side -------------------------------------------------------------
+# ---- host state --------------------------------------------------------------
 
 def home():
     """LOCALCLOUD_HOME, read at call time so tests can point it elsewhere."""
@@ -45,8 +35,30 @@ def machine_lock(machine_id):
     return os.path.join(home(), "locks", "machine-%s.lock" % machine_id)
 
 
+def log_dir():
+    return os.path.join(home(), "logs")
+
+
 def unit_log(unit):
-    return os.path.join(home(), "logs", "unit-%s.log" % unit_tag(unit))
+    return os.path.join(log_dir(), "unit-%s.log" % unit_tag(unit))
+
+
+def dir_machines():
+    """Where the directory provider keeps its machines."""
+    return os.environ.get("LOCALCLOUD_DIRMACHINES",
+                          os.path.join(home(), "dirmachines"))
+
+
+# ---- host: LXC machines, images, apt cache -------------------------------------
+
+LXC_PATH = "/var/lib/lxc"
+# Removed by teardown; the host lock lives beside it so that it survives.
+RUN_ROOT = "/run/localcloud"
+HOST_LOCK = "/run/localcloud.lock"
+CACHE_ROOT = "/var/cache/localcloud"
+IMAGE_ROOT = CACHE_ROOT + "/images"
+APT_CACHE_ROOT = CACHE_ROOT + "/apt-cacher-ng"
+APT_CACHE_RUN = RUN_ROOT + "/acng"
 
 
 # ---- names -----------------------------------------------------------------
@@ -57,6 +69,10 @@ def unit_tag(unit):
 
 
 # ---- inside a machine (relative to machine.juju_root) -----------------------
+
+# Where an LXC machine keeps its agents and tools, as Juju does.
+MACHINE_JUJU_ROOT = "/var/lib/juju"
+
 
 def agent_dir(juju_root, unit):
     return "%s/agents/unit-%s" % (juju_root, unit_tag(unit))

@@ -29,15 +29,14 @@ import tempfile
 import threading
 import time
 
+from .. import paths
+from ..log import log
 from . import aptcache, hostsetup, images, network
-from .hostsetup import log
 
-LXC_PATH = "/var/lib/lxc"
-RUN_ROOT = "/run/localcloud"
 NAME_PREFIX = "lc-"
 _MACHINE_RE = re.compile(r"^lc-m(\d+)$")
 DEFAULT_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "PATH": paths.SYSTEM_PATH,
     "LANG": "C.UTF-8",
     "HOME": "/root",
 }
@@ -63,17 +62,17 @@ def _container_state(name):
 
 def _our_containers():
     try:
-        names = os.listdir(LXC_PATH)
+        names = os.listdir(paths.LXC_PATH)
     except FileNotFoundError:
         return []
     return sorted(n for n in names if n.startswith(NAME_PREFIX)
-                  and os.path.isdir(os.path.join(LXC_PATH, n)))
+                  and os.path.isdir(os.path.join(paths.LXC_PATH, n)))
 
 
 def _read_config(name):
     conf = {}
     try:
-        with open(os.path.join(LXC_PATH, name, "config")) as f:
+        with open(os.path.join(paths.LXC_PATH, name, "config")) as f:
             for line in f:
                 if "=" in line and not line.lstrip().startswith("#"):
                     k, v = line.split("=", 1)
@@ -120,7 +119,7 @@ def resolve_in_root(root, path, follow_last=True):
 class Machine:
     interface = "eth0"
     cidr = network.SUBNET
-    juju_root = "/var/lib/juju"
+    juju_root = paths.MACHINE_JUJU_ROOT
 
     def __init__(self, provider, machine_id, series):
         self._provider = provider
@@ -289,11 +288,11 @@ class LxcProvider:
     # -- machines ----------------------------------------------------------
     def _write_config(self, machine_id, series, rootfs):
         name = container_name(machine_id)
-        cdir = os.path.join(LXC_PATH, name)
+        cdir = os.path.join(paths.LXC_PATH, name)
         os.makedirs(os.path.join(cdir, "delta0"), exist_ok=True)
         os.chmod(cdir, 0o770)
         config = "\n".join([
-            "# local cloud machine %s; written by tests/localcloud/lxc.py"
+            "# local cloud machine %s; written by tests/localcloud/machines/lxc.py"
             % machine_id,
             "# localcloud.series = %s" % series,
             "# localcloud.image = %s" % rootfs,
@@ -380,7 +379,7 @@ class LxcProvider:
         name = container_name(mid)
         t0 = time.monotonic()
         self._ensure_host()
-        if os.path.exists(os.path.join(LXC_PATH, name, "config")):
+        if os.path.exists(os.path.join(paths.LXC_PATH, name, "config")):
             m = self._machine(mid)
             if m.series != series:
                 raise ValueError("machine %s exists with series %s, not %s"
@@ -416,7 +415,7 @@ class LxcProvider:
     def _start_container(self, m):
         r = _lxc(["lxc-start", "-n", m.name, "-d"])
         if r.returncode != 0:
-            logf = os.path.join(LXC_PATH, m.name, "lxc.log")
+            logf = os.path.join(paths.LXC_PATH, m.name, "lxc.log")
             tail = ""
             if os.path.exists(logf):
                 with open(logf) as f:
@@ -457,7 +456,7 @@ class LxcProvider:
         ids = []
         for n in _our_containers():
             mo = _MACHINE_RE.match(n)
-            if mo and os.path.exists(os.path.join(LXC_PATH, n, "config")):
+            if mo and os.path.exists(os.path.join(paths.LXC_PATH, n, "config")):
                 ids.append(str(int(mo.group(1))))
         return sorted(ids, key=int)
 
@@ -469,7 +468,7 @@ class LxcProvider:
         if _container_state(name) not in (None, "STOPPED"):
             _lxc(["lxc-stop", "-n", name, "-k"], timeout=60)
         _lxc(["lxc-destroy", "-n", name], timeout=120)
-        cdir = os.path.join(LXC_PATH, name)
+        cdir = os.path.join(paths.LXC_PATH, name)
         if os.path.lexists(cdir):
             shutil.rmtree(cdir, ignore_errors=True)
 
@@ -498,7 +497,7 @@ class LxcProvider:
             network.remove_network()
             aptcache.stop()
         images.prune(in_use=set())
-        shutil.rmtree(RUN_ROOT, ignore_errors=True)
+        shutil.rmtree(paths.RUN_ROOT, ignore_errors=True)
         self._host_ready = False
 
     def cleanup_leftovers(self):
@@ -506,7 +505,7 @@ class LxcProvider:
         and one nft call when there is nothing."""
         leftovers = (_our_containers()
                      or network.bridge_exists()
-                     or os.path.exists(RUN_ROOT)
+                     or os.path.exists(paths.RUN_ROOT)
                      or aptcache.running()
                      or _stale_image_builds()
                      or network.nft_table_exists())
@@ -517,7 +516,7 @@ class LxcProvider:
 
 def _stale_image_builds():
     try:
-        return any(".tmp-" in n for n in os.listdir(images.IMAGE_ROOT))
+        return any(".tmp-" in n for n in os.listdir(paths.IMAGE_ROOT))
     except FileNotFoundError:
         return False
 

@@ -21,7 +21,7 @@ import os
 import socket
 import subprocess
 
-from .hostsetup import log
+from ..log import log
 
 BRIDGE = "lcbr0"
 SUBNET = "10.211.77.0/24"

@@ -1,7 +1,7 @@
 """Base root filesystems of the local cloud's machines.
 
 One image per series, built once with debootstrap from the recipe in
-images/base.yaml and the customisation below, and cached as a plain
+image_recipe.yaml and the customisation below, and cached as a plain
 directory tree under /var/cache/localcloud/images/<series>-<hash>/rootfs.
 <hash> covers the recipe file and this module's customisation code, so an
 edit to either builds a new image on the next create (old ones are pruned
@@ -25,23 +25,22 @@ import time
 
 import yaml
 
+from .. import paths
+from ..log import log
 from . import aptcache
-from .hostsetup import host_lock, log
+from .hostsetup import host_lock
 
-IMAGE_ROOT = "/var/cache/localcloud/images"
-RECIPE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           "images", "base.yaml")
 SERIES = ("bookworm", "trixie")
 
 
 def load_recipe():
-    with open(RECIPE_FILE) as f:
+    with open(paths.IMAGE_RECIPE) as f:
         return yaml.safe_load(f)
 
 
 def recipe_hash(series):
     h = hashlib.sha256()
-    with open(RECIPE_FILE, "rb") as f:
+    with open(paths.IMAGE_RECIPE, "rb") as f:
         h.update(f.read())
     h.update(inspect.getsource(_customise).encode())
     h.update(inspect.getsource(_debootstrap_argv).encode())
@@ -55,7 +54,7 @@ def recipe_hash(series):
 
 
 def image_dir(series):
-    return os.path.join(IMAGE_ROOT, "%s-%s" % (series, recipe_hash(series)))
+    return os.path.join(paths.IMAGE_ROOT, "%s-%s" % (series, recipe_hash(series)))
 
 
 def image_rootfs(series):
@@ -235,8 +234,8 @@ def ensure_image(series):
     rootfs = image_rootfs(series)
     if os.path.isdir(rootfs):
         return rootfs
-    os.makedirs(IMAGE_ROOT, exist_ok=True)
-    with open(os.path.join(IMAGE_ROOT, ".lock-%s" % series), "w") as lock:
+    os.makedirs(paths.IMAGE_ROOT, exist_ok=True)
+    with open(os.path.join(paths.IMAGE_ROOT, ".lock-%s" % series), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not os.path.isdir(rootfs):
             with host_lock():
@@ -256,11 +255,11 @@ def build_seconds(series):
 def prune(in_use):
     """Remove images of older recipes that no container (`in_use`: set of
     image rootfs paths) refers to, and leftovers of interrupted builds."""
-    if not os.path.isdir(IMAGE_ROOT):
+    if not os.path.isdir(paths.IMAGE_ROOT):
         return
     current = {image_dir(s) for s in SERIES}
-    for name in os.listdir(IMAGE_ROOT):
-        path = os.path.join(IMAGE_ROOT, name)
+    for name in os.listdir(paths.IMAGE_ROOT):
+        path = os.path.join(paths.IMAGE_ROOT, name)
         if name.startswith(".") or not os.path.isdir(path):
             continue
         if ".tmp-" in name:

@@ -1,8 +1,7 @@
 """Action records: parameter parsing and validation against actions.yaml."""
 import yaml
 
-from .events import OpError
-from .model import now
+from .model import OpError, now
 
 _TYPES = {
     "string": lambda v: isinstance(v, str),
@@ -67,6 +66,15 @@ def validate(spec, params):
         if k not in out and isinstance(p, dict) and "default" in p:
             out[k] = p["default"]
     return out
+
+
+def request(st, unit_name, name, words):
+    """`run`: queue action `name` on a unit with k=v words; its id."""
+    u = st.units.get(unit_name)
+    if not u:
+        raise OpError('unit "%s" not found' % unit_name)
+    spec = (st.apps[u["app"]]["actions"] or {}).get(name)
+    return enqueue(st, unit_name, name, parse_args(words, spec))
 
 
 def enqueue(st, unit_name, name, params):

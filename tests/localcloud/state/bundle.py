@@ -5,10 +5,10 @@ import os
 import yaml
 
 from . import charm as charmlib
-from . import events, layout
-from .events import OpError
+from . import operations
+from .model import DEFAULT_SERIES, SERIES_BASES, OpError
 
-BASE_SERIES = {v: k for k, v in layout.SERIES_BASES.items()}
+BASE_SERIES = {v: k for k, v in SERIES_BASES.items()}
 
 
 def base_to_series(base):
@@ -16,7 +16,7 @@ def base_to_series(base):
         return None
     if base in BASE_SERIES:
         return BASE_SERIES[base]
-    if base in layout.SERIES_BASES:
+    if base in SERIES_BASES:
         return base
     raise OpError("unsupported base %r (have %s)" % (
         base, ", ".join(sorted(BASE_SERIES))))
@@ -41,7 +41,7 @@ def deploy(st, path, series_override=None):
     data = load(path)
     here = os.path.dirname(os.path.abspath(path))
     default = series_override or data.get("series") or base_to_series(
-        data.get("default-base")) or layout.DEFAULT_SERIES
+        data.get("default-base")) or DEFAULT_SERIES
     done = []
     machines = {}
     for bid, spec in (data.get("machines") or {}).items():
@@ -65,7 +65,7 @@ def deploy(st, path, series_override=None):
         placements = spec.get("to") or []
         if isinstance(placements, (str, int)):
             placements = [placements]
-        events.deploy(st, ch, name, series, spec.get("options") or {}, 0)
+        operations.deploy(st, ch, name, series, spec.get("options") or {}, 0)
         for i in range(n):
             to = None
             if i < len(placements):
@@ -74,12 +74,12 @@ def deploy(st, path, series_override=None):
                     raise OpError("application %s: unknown placement %r"
                                   % (name, placements[i]))
                 to = machines[target]
-            events.add_units(st, name, 1, to)
+            operations.add_units(st, name, 1, to)
         done.append("deploy %s (%s, %d unit%s)" % (name, ch["meta"]["name"], n,
                                                    "" if n == 1 else "s"))
     for pair in data.get("relations") or []:
         a, b = [p if isinstance(p, str) else p[0] for p in pair]
-        rel = events.relate(st, a, b)
+        rel = operations.relate(st, a, b)
         eps = rel["endpoints"]
         done.append("relate %s:%s %s:%s" % (eps[0]["app"], eps[0]["name"],
                                             eps[1]["app"], eps[1]["name"]))

@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 
+from .. import paths
+from ..log import log
+
 # Host packages the machines need: lxc (lxc-start/-attach/-stop), debootstrap
 # and the archive keyring (base images), nftables (NAT and filter), iproute2
 # (bridge), apt-cacher-ng (shared download cache), rsync (push of trees).
@@ -30,10 +33,6 @@ _NO_AUTOSTART = {"apt-cacher-ng"}
 
 _POLICY_RC_D = "/usr/sbin/policy-rc.d"
 _checked = set()
-
-
-def log(msg):
-    print("localcloud: %s" % msg, file=sys.stderr, flush=True)
 
 
 def missing_packages(packages):
@@ -149,10 +148,9 @@ def ensure_sysctls():
 
 class host_lock:
     """Exclusive lock shared by every process managing the local cloud
-    (network, apt proxy, teardown).  Its file lives beside, not inside,
-    /run/localcloud, which teardown removes."""
+    (network, apt proxy, teardown)."""
 
-    path = "/run/localcloud.lock"
+    path = paths.HOST_LOCK
 
     def __enter__(self):
         import fcntl
@@ -176,7 +174,7 @@ def ensure_host():
 
 
 if __name__ == "__main__":
-    # `python3 tests/localcloud/hostsetup.py [--with-pytest]`: prepare the
+    # `python3 -m localcloud.machines.hostsetup [--with-pytest]` from tests/: prepare the
     # host (e.g. from .ci/run) before the machines' tests run.
     extra = ("python3-pytest",) if "--with-pytest" in sys.argv[1:] else ()
     if extra:

@@ -7,12 +7,7 @@ import os
 import shutil
 import subprocess
 
-from . import layout
-
-
-def _root():
-    return os.environ.get("LOCALCLOUD_DIRMACHINES",
-                          os.path.join(layout.home(), "dirmachines"))
+from .. import paths
 
 
 class DirMachine:
@@ -21,12 +16,12 @@ class DirMachine:
     def __init__(self, machine_id, series):
         self.id = str(machine_id)
         self.series = series
-        self.dir = os.path.join(_root(), "machine-%s" % self.id)
+        self.dir = os.path.join(paths.dir_machines(), "machine-%s" % self.id)
         n = int(self.id)
         # Loopback addresses: unique per machine, never routed anywhere.
         self.address = "127.0.%d.%d" % (10 + n // 250, 1 + n % 250)
         self.cidr = "127.0.0.0/8"
-        self.juju_root = os.path.join(self.dir, "var/lib/juju")
+        self.juju_root = os.path.join(self.dir, paths.MACHINE_JUJU_ROOT.lstrip("/"))
 
     def run(self, argv, env=None, cwd=None, timeout=None, input=None):
         return subprocess.run(argv, env=env if env is not None else {},
@@ -57,7 +52,7 @@ class DirMachine:
 
 class DirMachineProvider:
     def _series_file(self, machine_id):
-        return os.path.join(_root(), "machine-%s" % machine_id, "series")
+        return os.path.join(paths.dir_machines(), "machine-%s" % machine_id, "series")
 
     def create(self, machine_id, series):
         m = DirMachine(machine_id, series)
@@ -75,7 +70,7 @@ class DirMachineProvider:
         return DirMachine(machine_id, series)
 
     def destroy(self, machine_id):
-        shutil.rmtree(os.path.join(_root(), "machine-%s" % machine_id),
+        shutil.rmtree(os.path.join(paths.dir_machines(), "machine-%s" % machine_id),
                       ignore_errors=True)
 
     def stop(self, machine_id, kill=True):
@@ -86,11 +81,11 @@ class DirMachineProvider:
 
     def list(self):
         try:
-            names = os.listdir(_root())
+            names = os.listdir(paths.dir_machines())
         except FileNotFoundError:
             return []
         return sorted((n.split("-", 1)[1] for n in names
                        if n.startswith("machine-")), key=int)
 
     def destroy_all(self):
-        shutil.rmtree(_root(), ignore_errors=True)
+        shutil.rmtree(paths.dir_machines(), ignore_errors=True)

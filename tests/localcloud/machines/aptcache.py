@@ -20,17 +20,16 @@ import socket
 import subprocess
 import time
 
-from .hostsetup import log
+from .. import paths
+from ..log import log
 from .network import GATEWAY
 
 PORT = 3142
 PROXY_URL = "http://%s:%d" % (GATEWAY, PORT)
-CACHE_ROOT = "/var/cache/localcloud/apt-cacher-ng"
-RUN_DIR = "/run/localcloud/acng"
-PID_FILE = os.path.join(RUN_DIR, "pid")
+PID_FILE = os.path.join(paths.APT_CACHE_RUN, "pid")
 
 _CONF = """\
-# written by the local cloud (tests/localcloud/aptcache.py)
+# written by the local cloud (tests/localcloud/machines/aptcache.py)
 CacheDir: {cache}
 LogDir: {run}/log
 SupportDir: /usr/lib/apt-cacher-ng
@@ -56,7 +55,7 @@ def our_pids():
         except OSError:
             continue
         if (argv and os.path.basename(argv[0]) == b"apt-cacher-ng"
-                and RUN_DIR.encode() in argv):
+                and paths.APT_CACHE_RUN.encode() in argv):
             pids.append(int(entry))
     return pids
 
@@ -79,14 +78,14 @@ def ensure_running():
     if len(our_pids()) == 1 and _listening():
         return
     stop()
-    os.makedirs(os.path.join(RUN_DIR, "log"), exist_ok=True)
-    os.makedirs(CACHE_ROOT, exist_ok=True)
-    conf = os.path.join(RUN_DIR, "acng.conf")
+    os.makedirs(os.path.join(paths.APT_CACHE_RUN, "log"), exist_ok=True)
+    os.makedirs(paths.APT_CACHE_ROOT, exist_ok=True)
+    conf = os.path.join(paths.APT_CACHE_RUN, "acng.conf")
     with open(conf, "w") as f:
-        f.write(_CONF.format(cache=CACHE_ROOT, run=RUN_DIR, port=PORT,
+        f.write(_CONF.format(cache=paths.APT_CACHE_ROOT, run=paths.APT_CACHE_RUN, port=PORT,
                              addr=GATEWAY, pid=PID_FILE))
-    log("starting apt-cacher-ng on %s (cache %s)" % (PROXY_URL, CACHE_ROOT))
-    subprocess.run(["apt-cacher-ng", "-c", RUN_DIR], check=True,
+    log("starting apt-cacher-ng on %s (cache %s)" % (PROXY_URL, paths.APT_CACHE_ROOT))
+    subprocess.run(["apt-cacher-ng", "-c", paths.APT_CACHE_RUN], check=True,
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
@@ -95,7 +94,7 @@ def ensure_running():
             return
         time.sleep(0.05)
     raise RuntimeError("apt-cacher-ng did not come up; see %s/log"
-                       % RUN_DIR)
+                       % paths.APT_CACHE_RUN)
 
 
 def stop():
@@ -114,4 +113,4 @@ def stop():
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    shutil.rmtree(paths.APT_CACHE_RUN, ignore_errors=True)
