@@ -11,6 +11,7 @@ import mistral_cloud as cloud
 
 PHASES = []   # (name, seconds), printed at the end of the session
 HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
+JOINS_RESULT = '/var/lib/localcloud/joins-result.txt'   # `make joins_test`
 
 
 class Phase:
@@ -75,6 +76,33 @@ def ha_figures():
     with open(HA_RESULT, 'w') as f:
         f.write(line + '\n')
     PHASES.append((line, 0.0))
+
+
+@pytest.fixture(scope='session')
+def joins_figures():
+    """(deployment, figures) of each joins test (joins.run_rounds()), summed
+    into the JOINS line for `make joins_test`."""
+    if os.path.exists(JOINS_RESULT):
+        os.remove(JOINS_RESULT)
+    runs = []
+    yield runs
+    if not runs:
+        return
+    for name, figures in runs:
+        PHASES.append(('{}: {}'.format(name, joins_line(figures)), 0.0))
+    total = {key: sum(figures[key] for _, figures in runs)
+             for key in runs[0][1] if key != 'failed'}
+    line = joins_line(total)
+    with open(JOINS_RESULT, 'w') as f:
+        f.write(line + '\n')
+    PHASES.append((line, 0.0))
+
+
+def joins_line(figures):
+    return ('JOINS: {}/{} executions, stuck {}, deadlocks-logged {}, '
+            'engine-restarts {}'.format(
+                figures['succeeded'], figures['started'], figures['stuck'],
+                figures['deadlocks'], figures['engine-restarts']))
 
 
 def _fmt(seconds):

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 
+import joins
 import mistral_cloud as cloud
 
 SERIES = 'bookworm'
@@ -22,7 +23,7 @@ def test_active_with_mistral_15(deployment):
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('15.')
     fixes, states = cloud.mistral_fixes('mistral/0')
-    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 2
+    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 4
 
 
 def test_workflow_runs_from_the_cli(deployment, phase):
@@ -37,6 +38,14 @@ def test_workflow_runs_from_the_cli(deployment, phase):
                                              execution_id)
     assert execution.state == 'SUCCESS', execution.state_info
     assert json.loads(execution.output)['joined'] == 'left hi and slept'
+
+
+def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
+    with phase('bookworm: joins after with-items'):
+        figures = joins.run_rounds(deployment['mistral'], ['mistral/0'])
+    joins_figures.append(('bookworm, 1 unit', figures))
+    assert figures['succeeded'] == figures['started'], figures
+    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
 
 
 def test_cron_trigger_fires(deployment, phase):

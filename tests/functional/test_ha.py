@@ -5,6 +5,7 @@ import re
 import threading
 import time
 
+import joins
 import mistral_cloud as cloud
 
 SERIES = 'trixie'
@@ -92,6 +93,14 @@ def test_three_units_active_behind_the_vip(deployment):
     url = 'http://{}:8989/v2'.format(VIP)
     assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
         'public': url, 'internal': url, 'admin': url}
+
+
+def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
+    with phase('ha: joins after with-items'):
+        figures = joins.run_rounds(deployment['mistral'], units())
+    joins_figures.append(('trixie, 3 units', figures))
+    assert figures['succeeded'] == figures['started'], figures
+    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
 
 
 def test_vip_moves_when_its_machine_dies(deployment, ha_figures):

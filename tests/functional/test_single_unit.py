@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+import joins
 import mistral_cloud as cloud
 
 SERIES = 'trixie'
@@ -19,7 +20,7 @@ def test_unit_is_active_with_mistral_20(deployment):
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('20.')
     fixes, states = cloud.mistral_fixes(MISTRAL_UNIT)
-    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 2
+    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 4
 
 
 def test_catalog_holds_the_workflowv2_endpoints(deployment):
@@ -42,6 +43,14 @@ def test_fanout_and_join_workflow_succeeds(deployment, phase):
     assert sorted(t.name for t in tasks) == ['join', 'left', 'right',
                                              'start']
     assert {t.state for t in tasks} == {'SUCCESS'}
+
+
+def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
+    with phase('trixie: joins after with-items'):
+        figures = joins.run_rounds(deployment['mistral'], [MISTRAL_UNIT])
+    joins_figures.append(('trixie, 1 unit', figures))
+    assert figures['succeeded'] == figures['started'], figures
+    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
 
 
 def test_cron_trigger_fires_every_minute(deployment, phase):
