@@ -70,6 +70,10 @@ def option_type(opt):
     return (opt or {}).get("type", "string")
 
 
+# option type -> (its Python type, the YAML types a value may have)
+_NUMBERS = {"int": (int, int), "float": (float, (int, float))}
+
+
 def coerce(name, opt, value):
     """Value of the option's type from CLI text or YAML; ValueError if wrong.
 
@@ -84,24 +88,14 @@ def coerce(name, opt, value):
             return "true" if value else "false"
         if isinstance(value, (int, float, str)):
             return str(value)
-    elif t == "int":
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, int):
-            return value
-        elif isinstance(value, str):
+    elif t in _NUMBERS:
+        # a bool is an int to Python, never a number to Juju
+        number, accepted = _NUMBERS[t]
+        if isinstance(value, accepted) and not isinstance(value, bool):
+            return number(value)
+        if isinstance(value, str):
             try:
-                return int(value.strip())
-            except ValueError:
-                pass
-    elif t == "float":
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, (int, float)):
-            return float(value)
-        elif isinstance(value, str):
-            try:
-                return float(value.strip())
+                return number(value.strip())
             except ValueError:
                 pass
     elif t == "boolean":
