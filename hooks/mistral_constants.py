@@ -18,6 +18,11 @@ EXECUTOR_SERVICE = 'mistral-executor'
 MISTRAL_SERVICES = [API_SERVICE, ENGINE_SERVICE, EXECUTOR_SERVICE]
 HAPROXY_SERVICE = 'haproxy'
 MEMCACHED_SERVICE = 'memcached'
+# Every service the charm runs, in the order they restart (Mistral's first,
+# the API before haproxy)
+SERVICES = MISTRAL_SERVICES + [MEMCACHED_SERVICE, HAPROXY_SERVICE]
+# What charmhelpers' status assessment says of a unit with nothing missing
+READY = 'Unit is ready'
 
 PACKAGES = [
     'mistral-api', 'mistral-engine', 'mistral-executor',

@@ -11,6 +11,13 @@ import python_deps  # noqa: E402
 
 python_deps.ensure()
 
+import quick_status  # noqa: E402
+
+# update-status on a settled unit needs none of the modules below, whose
+# import is most of a hook's run time
+if __name__ == '__main__' and quick_status.settled():
+    sys.exit(0)
+
 from charmhelpers.contrib.charmsupport import nrpe  # noqa: E402
 from charmhelpers.contrib.network.ip import get_relation_ip  # noqa: E402
 from charmhelpers.contrib.openstack.ha.utils import (  # noqa: E402
@@ -33,8 +40,6 @@ from charmhelpers.core.hookenv import (  # noqa: E402
     UnregisteredHookError,
     config,
     is_leader,
-    leader_get,
-    leader_set,
     log,
     open_port,
     relation_ids,
@@ -42,7 +47,9 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 )
 from charmhelpers.core.host import service_stop  # noqa: E402
 
+import hook_tools  # noqa: E402
 import mistral_utils as utils  # noqa: E402
+from hook_tools import leader_get, leader_set  # noqa: E402
 from mistral_constants import (  # noqa: E402
     API_PATH,
     API_PORT,
@@ -52,6 +59,7 @@ from mistral_constants import (  # noqa: E402
     VERSION_PACKAGE,
 )
 
+hook_tools.install()
 hooks = Hooks()
 CONFIGS = utils.register_configs()
 
@@ -73,7 +81,23 @@ def converge(changed=(), upgraded=False):
         changed += utils.install_packages()
     changed += utils.render(CONFIGS)
     utils.initialise_database(CONFIGS, upgraded)
-    utils.manage_services(CONFIGS, changed)
+    done = utils.manage_services(CONFIGS, changed)
+    log(summary(len(CONFIGS.templates), changed, done))
+
+
+def summary(rendered, changed, done):
+    """The hook's one log line: what it rendered, changed and restarted, e.g.
+    'converge: rendered 4 files; changed 1: /etc/mistral/mistral.conf;
+    restarted 3: mistral-api, mistral-engine, mistral-executor; started 0;
+    stopped 0'. `changed` also names a package upgrade or our fixes."""
+    parts = ['rendered {} files'.format(rendered)]
+    for what, items in (('changed', changed),
+                        ('restarted', done.get('restarted', [])),
+                        ('started', done.get('started', [])),
+                        ('stopped', done.get('stopped', []))):
+        parts.append(' '.join([what, str(len(items))]) +
+                     (': ' + ', '.join(items) if items else ''))
+    return 'converge: ' + '; '.join(parts)
 
 
 def publish_all():

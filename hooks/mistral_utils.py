@@ -21,14 +21,10 @@ from charmhelpers.contrib.openstack.utils import (
 from charmhelpers.core.hookenv import (
     config,
     is_leader,
-    leader_get,
-    leader_set,
     local_unit,
     log,
-    relation_get,
     relation_ids,
     related_units,
-    application_version_set,
     status_set,
     WARNING,
 )
@@ -40,7 +36,6 @@ from charmhelpers.core.host import (
     service_stop,
 )
 from charmhelpers.core.decorators import retry_on_exception
-from charmhelpers.core.unitdata import kv
 from charmhelpers.fetch import (
     apt_install,
     apt_update,
@@ -51,6 +46,7 @@ from charmhelpers.fetch import (
 import config_checks
 import mistral_context
 import mistral_patches
+from hook_tools import leader_get, leader_set, relation_get
 from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
@@ -66,8 +62,10 @@ from mistral_constants import (
     MISTRAL_USER,
     PACKAGES,
     REQUIRED_INTERFACES,
+    SERVICES,
     VERSION_PACKAGE,
 )
+from quick_status import set_application_version
 
 TEMPLATES = os.path.join(
     os.path.dirname(os.path.dirname(os.path.realpath(__file__))), 'templates')
@@ -131,8 +129,7 @@ def restart_map():
 
 
 def services():
-    return list(OrderedDict.fromkeys(
-        svc for svcs in restart_map().values() for svc in svcs))
+    return list(SERVICES)
 
 
 def register_configs(release=None):
@@ -233,27 +230,6 @@ def do_openstack_upgrade(configs):
     return [MISTRAL_UPGRADE] + patch_mistral()
 
 
-def application_version():
-    """The upstream version of the installed Mistral, e.g. 20.0.0."""
-    try:
-        version = subprocess.check_output(
-            ['dpkg-query', '-W', '-f', '${Version}', VERSION_PACKAGE],
-            universal_newlines=True)
-    except subprocess.CalledProcessError:
-        return None
-    return version.split(':')[-1].split('-')[0] or None
-
-
-def set_application_version():
-    """application-version-set, only when the version changed."""
-    version = application_version()
-    store = kv()
-    if version and store.get('application-version') != version:
-        application_version_set(version)
-        store.set('application-version', version)
-        store.flush()
-
-
 # --- configuration files and services ----------------------------------------
 
 def write_configs(configs):
@@ -283,7 +259,7 @@ def restart_services(changed=(), start=()):
     takes the change: haproxy reloads, the rest restart. `start` are
     stopped services to start (and enable). systemd re-reads its units
     first when a unit file of a service (re)started changed, or may have
-    while the service was stopped.
+    while the service was stopped. Returns the services restarted.
     """
     rmap = restart_map()
     restart = [svc for svc in services() if service_running(svc) and
@@ -302,6 +278,7 @@ def restart_services(changed=(), start=()):
     for svc in start:
         service('enable', svc)
         service_start(svc)
+    return restart
 
 
 def required_relations_complete(configs):
@@ -320,20 +297,23 @@ def manage_services(configs, changed=()):
     restart what runs and reads something in `changed` (restart_map()).
 
     haproxy and memcached run as soon as their files are written. A paused
-    unit restarts nothing.
+    unit restarts nothing. Returns {'restarted'|'started'|'stopped':
+    services}.
     """
     if is_unit_paused_set() or is_unit_upgrading_set():
-        return
+        return {}
     wanted = ready_to_serve(configs)
-    for svc in MISTRAL_SERVICES:
-        if service_running(svc) and not wanted:
-            service_stop(svc)
+    stop = [svc for svc in MISTRAL_SERVICES
+            if not wanted and service_running(svc)]
+    for svc in stop:
+        service_stop(svc)
     # the token cache and the public port before the API
     candidates = [MEMCACHED_SERVICE, HAPROXY_SERVICE]
     if wanted:
         candidates += MISTRAL_SERVICES
-    restart_services(changed, start=[svc for svc in candidates
-                                     if not service_running(svc)])
+    start = [svc for svc in candidates if not service_running(svc)]
+    return {'restarted': restart_services(changed, start=start),
+            'started': start, 'stopped': stop}
 
 
 # --- database ----------------------------------------------------------------

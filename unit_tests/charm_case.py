@@ -19,6 +19,7 @@ from charmhelpers.contrib.openstack import utils as os_utils
 from unit_tests import fake_juju
 
 import mistral_utils
+import quick_status
 
 
 class FakeMachine:
@@ -105,6 +106,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(host, 'subprocess', fake_sub)
         self.patch(host, 'init_is_systemd', lambda service_name=None: True)
         self.patch(mistral_utils, 'subprocess', fake_sub)
+        self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)
         self.patch(mistral_utils, 'apt_upgrade', mock.MagicMock())

@@ -6,6 +6,7 @@ status-set and friends to this model, so the charm's code and charmhelpers
 run unchanged and tests assert what the charm told Juju.
 """
 
+import collections
 import json
 import os
 import subprocess
@@ -40,6 +41,7 @@ class FakeJuju:
         self.logs = []
         self.action_results = {}
         self.action_failures = []
+        self.calls = collections.Counter()  # hook tool -> times run
 
     # --- model set-up -------------------------------------------------------
     def relate(self, rid, units=None):
@@ -94,6 +96,7 @@ class FakeJuju:
 
     def tool(self, cmd):
         name, args = cmd[0], list(cmd[1:])
+        self.calls[name] += 1
         if name == 'config-get':
             return self.config
         if name == 'relation-ids':

@@ -1,0 +1,54 @@
+"""update-status on a settled unit, without the imports the other hooks
+need (most of a hook's run time is charmhelpers' imports)."""
+
+import subprocess
+
+from charmhelpers.core.hookenv import (
+    application_version_set,
+    hook_name,
+    status_get,
+)
+from charmhelpers.core.host import service_running
+from charmhelpers.core.unitdata import kv
+
+from mistral_constants import READY, SERVICES, VERSION_PACKAGE
+
+
+def application_version():
+    """The upstream version of the installed Mistral, e.g. 20.0.0."""
+    try:
+        version = subprocess.check_output(
+            ['dpkg-query', '-W', '-f', '${Version}', VERSION_PACKAGE],
+            universal_newlines=True)
+    except subprocess.CalledProcessError:
+        return None
+    return version.split(':')[-1].split('-')[0] or None
+
+
+def set_application_version():
+    """application-version-set, only when the version changed."""
+    version = application_version()
+    store = kv()
+    if version and store.get('application-version') != version:
+        application_version_set(version)
+        store.set('application-version', version)
+        store.flush()
+
+
+def settled():
+    """Is this update-status on a unit that nothing has changed since the
+    last hook found it ready?
+
+    Only hooks change what the unit's readiness depends on (config,
+    relations, leader settings), and each hook ends assessing status, so
+    an active unit stays ready until a service stops or the packages
+    change, which is all this checks. Any other status (waiting, blocked,
+    paused) is assessed in full, as every other hook does.
+    """
+    if hook_name() != 'update-status':
+        return False
+    if status_get() != ('active', READY) or not all(
+            service_running(svc) for svc in SERVICES):
+        return False
+    set_application_version()
+    return True
