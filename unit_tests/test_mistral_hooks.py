@@ -257,6 +257,12 @@ class TestRestarts(HookTestCase):
                          [('restart', svc) for svc in MISTRAL])
         self.assertIn('debug = True', self.mistral_conf())
 
+    def test_every_service_a_change_restarts_is_one_the_unit_runs(self):
+        # update-status checks these alone (quick_status)
+        self.assertEqual(
+            {svc for svcs in mistral_utils.restart_map().values()
+             for svc in svcs}, set(mistral_utils.services()))
+
     def test_a_changed_api_drop_in_reloads_systemd_then_the_api(self):
         self.deploy_ready()
         self.stale_api_drop_in()
@@ -292,13 +298,17 @@ class TestRestarts(HookTestCase):
         self.patch(mistral_utils.templating.OSConfigRenderer, 'write',
                    lambda configs, path: (written.append(path),
                                           write(configs, path)))
+        self.juju.logs.clear()
         self.run_hook('config-changed')
         self.assertEqual(sorted(path[len(self.tmp):] for path in written), [
             '/etc/haproxy/haproxy.cfg', '/etc/memcached.conf',
             '/etc/mistral/mistral.conf',
             mistral_utils.API_SYSTEMD_OVERRIDE[len(self.tmp):]])
-        self.assertEqual(self.juju.logs[-1], 'converge: rendered 4 files; '
-                         'changed 0; restarted 0; started 0; stopped 0')
+        # the peer is new to haproxy.cfg
+        self.assertEqual(self.juju.logs, [
+            'converge: rendered 4 files; changed 1: {}/etc/haproxy/'
+            'haproxy.cfg; restarted 1: haproxy; started 0; stopped 0'.format(
+                self.tmp)])
 
     def test_a_no_op_config_changed_restarts_nothing(self):
         self.deploy_ready_with_a_peer()
@@ -526,3 +536,131 @@ class TestPeers(HookTestCase):
         cfg = self.read('/etc/haproxy/haproxy.cfg')
         self.assertIn('server mistral-1 10.0.0.11:8979 check', cfg)
         self.assertEqual(self.machine.restarts(), ['haproxy'])
+
+
+class TestHookToolCalls(HookTestCase):
+    """Each hook tool costs ~0.1 s on a real unit: the budgets per hook."""
+
+    def settled(self):
+        """A ready unit with a peer, after the hooks that followed."""
+        self.deploy_ready_with_a_peer()
+        self.run_hook('cluster-relation-changed', 'cluster:6', 'mistral/1')
+        self.machine.events.clear()
+        self.juju.calls.clear()
+        self.juju.logs.clear()
+
+    def test_update_status_on_a_settled_unit_asks_only_its_status(self):
+        self.settled()
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.calls, {'status-get': 1})
+        self.assertEqual(self.machine.events, [])
+
+    def test_update_status_notices_a_service_that_died(self):
+        self.settled()
+        self.machine.running.discard('mistral-engine')
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status, (
+            'blocked', 'Services not running that should be: '
+            'mistral-engine'))
+        self.assertEqual(self.machine.events, [])  # it only tells
+        self.machine.running.add('mistral-engine')  # systemd restarted it
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_update_status_assesses_in_full_a_unit_not_active(self):
+        self.juju.leader = False
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+        # the leader migrated; its leader-settings-changed is still queued
+        self.juju.leader_settings['mistral-db-initialised'] = (
+            'mysql+pymysql://10.0.0.20/mistral')
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status, ('blocked', (
+            'Services not running that should be: mistral-api, '
+            'mistral-engine, mistral-executor')))
+
+    def test_update_status_notices_a_package_upgrade(self):
+        self.settled()
+        self.machine.version = '20.0.1-1'  # say, unattended-upgrades
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.app_version, '20.0.1')
+        self.assertEqual(self.juju.calls, {'status-get': 1,
+                                           'application-version-set': 1})
+
+    def test_the_script_stops_before_its_imports_on_a_settled_unit(self):
+        import runpy
+        self.settled()
+        # runpy sets argv[0] to the file: the hook's name from Juju's env
+        hook = {'JUJU_HOOK_NAME': 'update-status'}
+        with mock.patch.dict(os.environ, hook), \
+                self.assertRaises(SystemExit) as stopped:
+            runpy.run_path(mistral_hooks.__file__, run_name='__main__')
+        self.assertEqual(stopped.exception.code, 0)
+        self.assertEqual(self.juju.calls, {'status-get': 1})
+
+    def test_update_status_imports_no_openstack_helpers(self):
+        import subprocess
+        from unit_tests import CHARM_ROOT
+        loaded = subprocess.check_output([
+            sys.executable, '-c',
+            'import sys; sys.path[:0] = ["hooks", "."]; import quick_status; '
+            'print(sorted(m for m in sys.modules if "contrib" in m))'],
+            cwd=CHARM_ROOT, universal_newlines=True)
+        self.assertEqual(loaded.strip(), '[]')
+
+    # A no-op config-changed on a ready unit with a peer, line by line:
+    # config-get 1 (all options, cached by charmhelpers); relation-ids 8,
+    # one per endpoint the hook reads (shared-db, pgsql-db, ha: config
+    # checks; amqp, identity-service, cluster, certificates: contexts;
+    # nrpe-external-master); relation-list 4 and relation-get 4, one per
+    # related relation and remote unit (amqp, shared-db, identity-service,
+    # cluster); network-get 6, one per binding whose address is used
+    # (admin, internal, public, cluster and juju-info for haproxy and the
+    # endpoints, shared-db for the database grant); is-leader 1 and
+    # leader-get 1 (migration recorded?); relation-set 4, re-publishing to
+    # every relation (Juju drops it when unchanged); open-port 1;
+    # status-set 1; juju-log 1, the converge line.
+    NO_OP_CONFIG_CHANGED = {
+        'config-get': 1, 'relation-ids': 8, 'relation-list': 4,
+        'relation-get': 4, 'network-get': 6, 'is-leader': 1,
+        'leader-get': 1, 'relation-set': 4, 'open-port': 1,
+        'status-set': 1, 'juju-log': 1}
+
+    def test_a_no_op_config_changed_within_its_budget(self):
+        self.settled()
+        self.juju.config['nagios_context'] = 'elsewhere'
+        self.run_hook('config-changed')
+        self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
+        self.assertEqual(sum(self.juju.calls.values()), 32)
+        self.assertEqual(self.machine.events, [])
+        self.assertEqual(self.juju.logs, [
+            'converge: rendered 4 files; changed 0; restarted 0; '
+            'started 0; stopped 0'])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_config_change_to_one_file_logs_what_it_restarted(self):
+        self.settled()
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
+        self.assertEqual(self.juju.logs, [
+            'converge: rendered 4 files; changed 1: {}; restarted 3: '
+            'mistral-api, mistral-engine, mistral-executor; started 0; '
+            'stopped 0'.format(mistral_utils.MISTRAL_CONF)])
+
+    def test_relation_changed_hooks_within_their_budget(self):
+        # as config-changed less what only it does (relation-set,
+        # open-port, nrpe's relation-ids) and the addresses only the
+        # endpoints and the database grant use
+        self.settled()
+        for rid, unit in [('identity-service:4', 'keystone/0'),
+                          ('shared-db:1', 'mysql/0'),
+                          ('amqp:3', 'rabbitmq-server/0'),
+                          ('cluster:6', 'mistral/1')]:
+            self.juju.calls.clear()
+            self.run_hook(rid.split(':')[0] + '-relation-changed', rid, unit)
+            self.assertEqual(self.juju.calls, {
+                'config-get': 1, 'relation-ids': 7, 'relation-list': 4,
+                'relation-get': 4, 'network-get': 4, 'is-leader': 1,
+                'leader-get': 1, 'status-set': 1, 'juju-log': 1}, rid)
