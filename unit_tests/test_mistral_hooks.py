@@ -45,6 +45,13 @@ class HookTestCase(CharmTestCase):
         self.machine.events.clear()
         self.machine.commands.clear()
 
+    def deploy_non_leader(self):
+        """Installed and related, the leader not having migrated yet."""
+        self.juju.leader = False
+        self.run_hook('install')
+        self.add_all_relations()
+        self.run_hook('config-changed')
+
     def mistral_conf(self):
         return self.read('/etc/mistral/mistral.conf')
 
@@ -172,10 +179,7 @@ class TestDatabase(HookTestCase):
         self.assertEqual(self.machine.restarts(), [])
 
     def test_non_leader_waits_for_the_leader_then_starts(self):
-        self.juju.leader = False
-        self.run_hook('install')
-        self.add_all_relations()
-        self.run_hook('config-changed')
+        self.deploy_non_leader()
         self.assertNotIn('mistral-db-manage',
                          [c[0] for c in self.machine.commands])
         self.assertEqual(self.juju.status, (
@@ -189,10 +193,7 @@ class TestDatabase(HookTestCase):
     def test_leadership_moving_here_mid_deployment_migrates_once(self):
         # the old leader went away before the database allowed it in: no
         # migration recorded, so the new leader runs it, once
-        self.juju.leader = False
-        self.run_hook('install')
-        self.add_all_relations()
-        self.run_hook('config-changed')
+        self.deploy_non_leader()
         self.juju.leader = True
         self.run_hook('leader-elected')
         self.run_hook('leader-elected')
@@ -568,10 +569,7 @@ class TestHookToolCalls(HookTestCase):
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
     def test_update_status_assesses_in_full_a_unit_not_active(self):
-        self.juju.leader = False
-        self.run_hook('install')
-        self.add_all_relations()
-        self.run_hook('config-changed')
+        self.deploy_non_leader()
         # the leader migrated; its leader-settings-changed is still queued
         self.juju.leader_settings['mistral-db-initialised'] = (
             'mysql+pymysql://10.0.0.20/mistral')
