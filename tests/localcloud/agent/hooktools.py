@@ -787,7 +787,7 @@ def _answer(conn, ctx, calls_path):
     import marshal
     import socket
     import traceback
-    head, anc, _, _ = conn.recvmsg(8, socket.CMSG_LEN(3 * 4))
+    head, anc, _, _ = conn.recvmsg(8, socket.CMSG_SPACE(3 * 4))
     fds = []
     for level, kind, data in anc:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
@@ -821,18 +821,15 @@ def _answer(conn, ctx, calls_path):
     conn.sendall(bytes([rc]))
 
 
-def _serve(sock, ctx, calls_path, hook_pid):
-    """Answer tool calls, one at a time, until the hook process is gone."""
-    import socket
+def _serve(sock, ctx, calls_path, hook):
+    """Answer tool calls, one at a time, until the hook process (pidfd
+    `hook`) is gone."""
+    import select
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):    # hold no pipe of the caller open after the hook
         os.dup2(null, fd)
-    sock.settimeout(0.5)
-    while os.getppid() == hook_pid:
-        try:
-            conn, _ = sock.accept()
-        except socket.timeout:
-            continue
+    while hook not in select.select([sock, hook], [], [])[0]:
+        conn, _ = sock.accept()
         with conn:
             conn.settimeout(ANSWER_TIMEOUT)
             try:
@@ -842,20 +839,25 @@ def _serve(sock, ctx, calls_path, hook_pid):
 
 
 def serve_hook(ctx_path, calls_path, argv):
-    """Fork the hook's tool server, then become the hook (same pid, so the
-    runner's timeout and exit code apply to the hook itself)."""
+    """Start the hook's tool server, then become the hook (same pid, so the
+    runner's timeout and exit code apply to the hook itself).  The server
+    is a grandchild, not a child the hook could wait for."""
     import socket
     ctx = Context(os.environ["JUJU_CONTEXT_ID"], ctx_path)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.bind(sockaddr(os.environ["JUJU_AGENT_SOCKET_ADDRESS"]))
     sock.listen(64)
-    hook_pid = os.getpid()
-    if os.fork() == 0:
+    hook = os.pidfd_open(os.getpid())   # readable once the hook has exited
+    child = os.fork()
+    if child == 0:
         try:
-            _serve(sock, ctx, calls_path, hook_pid)
+            if os.fork() == 0:
+                _serve(sock, ctx, calls_path, hook)
         finally:
             os._exit(0)
+    os.waitpid(child, 0)
     sock.close()
+    os.close(hook)
     try:
         os.execv(argv[0], argv)
     except OSError as e:

@@ -255,7 +255,8 @@ def _hook(tools, tmp_path, hook_argv, tool_names):
            "LANG": "C.UTF-8"}
     res = subprocess.run([paths.MACHINE_PYTHON, "-IS", paths.HOOKTOOLS_SRC, "serve-hook",
                           tools.path, str(calls), "--"] + hook_argv,
-                         env=env, capture_output=True, text=True, cwd=str(tmp_path))
+                         env=env, capture_output=True, text=True, cwd=str(tmp_path),
+                         timeout=120)
     return res, calls
 
 
@@ -280,6 +281,9 @@ def test_tools_as_processes(tools, tmp_path):
     assert bag == {"a": "010", "b": "yes", "c": "1"}
     assert calls.read_text().split() == ["network-get", "relation-set", "relation-set",
                                          "relation-get", "is-leader", "status-set"]
+    # the server is no child of the hook: a hook waiting for its children returns
+    res, _ = _hook(tools, tmp_path, [sys.executable, "-c", "import os; os.wait()"], [])
+    assert res.returncode == 1 and "ChildProcessError" in res.stderr
     # a hook that cannot be started fails as it did when run directly
     res, _ = _hook(tools, tmp_path, ["./nosuch"], [])
     assert res.returncode == 1 and "./nosuch:" in res.stderr
