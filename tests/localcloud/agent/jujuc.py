@@ -25,10 +25,13 @@ def ask_server():
         return None
     body = marshal.dumps((ctx_id, sys.argv, os.getcwd()))
     fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))
-    sock.sendmsg([len(body).to_bytes(8, "little")],
-                 [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-    sock.sendall(body)
-    rc = sock.recv(1)
+    try:
+        sock.sendmsg([len(body).to_bytes(8, "little")],
+                     [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        sock.sendall(body)
+        rc = sock.recv(1)
+    except OSError:     # the server dropped the call (the hook has ended)
+        rc = b""
     if not rc:
         sys.stderr.write("ERROR the unit agent gave no answer\n")
         return 1
