@@ -21,7 +21,7 @@ def main():
     series = os.environ.get('SERIES', 'trixie')
     if 'mistral' not in cloud.status()['applications']:
         print('Deploying the bundle on {} (the first run builds a base image '
-              'and installs packages: a few minutes)'.format(series))
+              'and installs packages: a few minutes)'.format(series), flush=True)
         cloud.localjuju('deploy', cloud.BUNDLE, '--series', series,
                         timeout=3600)
     cloud.wait(workload='active')

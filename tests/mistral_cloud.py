@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -50,16 +51,42 @@ class CloudError(Exception):
     pass
 
 
+def _echo_lines(stream, kept):
+    for line in stream:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        kept.append(line)
+
+
 def localjuju(*args, timeout=1800, check=True):
-    """Run the local cloud's CLI; its progress goes to our stderr."""
-    proc = subprocess.run([sys.executable, LOCALJUJU] + list(args),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
-    sys.stderr.write(proc.stderr)
+    """Run the local cloud's CLI; its stdout.  Its progress (stderr) reaches
+    our stderr line by line as it comes, and is kept for the error."""
+    argv = [sys.executable, LOCALJUJU] + list(args)
+    err = []
+    expired = threading.Event()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True) as proc:
+        echo = threading.Thread(target=_echo_lines, args=(proc.stderr, err),
+                                daemon=True)
+        echo.start()
+
+        def expire():
+            expired.set()
+            proc.kill()
+        killer = threading.Timer(timeout, expire)
+        killer.start()
+        try:
+            out = proc.stdout.read()
+            proc.wait()
+        finally:
+            killer.cancel()
+        echo.join()
+    if expired.is_set():
+        raise subprocess.TimeoutExpired(argv, timeout, out, ''.join(err))
     if check and proc.returncode:
         raise CloudError('localjuju {} failed ({}):\n{}{}'.format(
-            ' '.join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc.stdout
+            ' '.join(args), proc.returncode, out, ''.join(err)))
+    return out
 
 
 def status():

@@ -9,9 +9,12 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 # ---- sources shipped with the local cloud ----------------------------------
 
-HOOKTOOLS_SRC = os.path.join(_HERE, "agent", "jujuc.py")
+HOOKTOOLS_SRC = os.path.join(_HERE, "agent", "hooktools.py")
+JUJUC_SRC = os.path.join(_HERE, "agent", "jujuc.py")
 IMAGE_RECIPE = os.path.join(_HERE, "machines", "image_recipe.yaml")
 
+# Runs the hooks' tool server in a machine (Debian's, in every image).
+MACHINE_PYTHON = "/usr/bin/python3"
 # The search path of hooks and of every command run in a machine.
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -41,6 +44,12 @@ def log_dir():
 
 def unit_log(unit):
     return os.path.join(log_dir(), "unit-%s.log" % unit_tag(unit))
+
+
+def hook_stats(unit):
+    """One JSON line per finished hook or action (not a .log: debug-log
+    does not show it)."""
+    return os.path.join(log_dir(), "unit-%s.hooks.jsonl" % unit_tag(unit))
 
 
 def dir_machines():
@@ -87,12 +96,28 @@ def context_file(juju_root, unit):
     return agent_dir(juju_root, unit) + "/hook-context.json"
 
 
+def tool_calls_file(juju_root, unit):
+    """The hook's tool calls, one name a line (written by the tool server)."""
+    return agent_dir(juju_root, unit) + "/hook-tool-calls"
+
+
+def agent_socket(ctx_id):
+    """The hook's tool server (JUJU_AGENT_SOCKET_ADDRESS): abstract, unique
+    per hook, as Juju's is."""
+    return "@localcloud-agent/" + ctx_id
+
+
 def tools_root(juju_root):
     return juju_root + "/tools"
 
 
 def dispatcher_path(juju_root):
+    """The tools' client; every tool name links to it."""
     return tools_root(juju_root) + "/jujuc.py"
+
+
+def hooktools_path(juju_root):
+    return tools_root(juju_root) + "/hooktools.py"
 
 
 def unit_tools_dir(juju_root, unit):

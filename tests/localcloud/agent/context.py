@@ -124,7 +124,7 @@ def hook_env(st, unit, item, ctx_id, juju_root, action=None):
         "CHARM_DIR": charm,
         "JUJU_CHARM_DIR": charm,
         "JUJU_CONTEXT_ID": ctx_id,
-        "JUJU_AGENT_SOCKET_ADDRESS": paths.context_file(juju_root, unit),
+        "JUJU_AGENT_SOCKET_ADDRESS": paths.agent_socket(ctx_id),
         "JUJU_AGENT_SOCKET_NETWORK": "unix",
         "JUJU_HOOK_NAME": "" if action else item["hook"],
         "JUJU_UNIT_NAME": unit,

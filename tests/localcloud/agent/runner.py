@@ -54,6 +54,18 @@ def append_log(unit, lines):
         f.writelines(lines)
 
 
+def _count_calls(mach, path):
+    """{tool: calls} from the tool server's one-name-a-line file."""
+    counts = {}
+    try:
+        names = mach.read_file(path).decode().split()
+    except OSError:
+        return counts
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
 class Runner:
     def __init__(self, provider=None, out=None, verbose=True):
         self.provider = provider or get_provider()
@@ -147,8 +159,11 @@ class Runner:
         self._machines[mid] = mach
         if mid not in self._prepared:
             jr = mach.juju_root
-            with open(paths.HOOKTOOLS_SRC) as f:
-                mach.write_file(paths.dispatcher_path(jr), f.read(), 0o755)
+            for src, dest, mode in (
+                    (paths.JUJUC_SRC, paths.dispatcher_path(jr), 0o755),
+                    (paths.HOOKTOOLS_SRC, paths.hooktools_path(jr), 0o644)):
+                with open(src) as f:
+                    mach.write_file(dest, f.read(), mode)
             mach.write_file(paths.jujud_path(jr, mid), JUJUD_SCRIPT, 0o755)
             self._prepared.add(mid)
         return mach
@@ -238,11 +253,17 @@ class Runner:
         ctx = job["ctx"]
         t0 = time.time()
         rc, stdout, stderr = 0, "", ""
+        calls = {}
         if argv:
             path = paths.context_file(jr, unit)
+            calls_path = paths.tool_calls_file(jr, unit)
             mach.write_file(path, json.dumps(ctx), 0o600)
+            mach.write_file(calls_path, "", 0o600)
             append_log(unit, [_log_line(unit, "INFO", "juju.worker.uniter",
                                         "running %s" % what)])
+            # The tool server execs the hook in its own process.
+            argv = [paths.MACHINE_PYTHON, "-IS", paths.hooktools_path(jr),
+                    "serve-hook", path, calls_path, "--"] + argv
             try:
                 res = mach.run(argv, env=job["env"],
                                cwd=paths.charm_dir(jr, unit),
@@ -254,6 +275,7 @@ class Runner:
                 ctx = json.loads(mach.read_file(path))
             except Exception:
                 pass
+            calls = _count_calls(mach, calls_path)
         elif action:
             rc, stderr = 1, "action %r not implemented on unit\n" % action["name"]
         elapsed = time.time() - t0
@@ -263,9 +285,11 @@ class Runner:
         else:
             self._finish_hook(unit, item, ctx, rc, stdout, stderr)
         if argv:
-            self.say("%s: %s ... %s (%.1f s)" % (
+            self._record_stats(unit, what if action else "hook " + what, rc,
+                               elapsed, calls)
+            self.say("%s: %s ... %s (%.1f s, %d tool calls)" % (
                 unit, what, "done" if rc == 0 or action else
-                "FAILED (exit %d)" % rc, elapsed))
+                "FAILED (exit %d)" % rc, elapsed, sum(calls.values())))
         if rc == 0 and ctx["pending"].get("reboot"):
             self.say("machine %s: rebooting (juju-reboot)" % mach.id)
             self.provider.stop(mach.id, kill=False)
@@ -282,6 +306,21 @@ class Runner:
             self._finish_action(unit, job["action"], job["ctx"], 1, "", text)
         else:
             self._finish_hook(unit, job["item"], job["ctx"], 1, "", text)
+
+    @staticmethod
+    def _record_stats(unit, what, rc, elapsed, calls):
+        """Per finished hook or action: a debug-log line and a hook-stats
+        record (`localjuju hook-stats`)."""
+        n = sum(calls.values())
+        by_tool = sorted(calls.items(), key=lambda kv: (-kv[1], kv[0]))
+        append_log(unit, [_log_line(unit, "INFO", "juju.worker.uniter",
+                                    "%s: %.2f s, %d tool calls (%s)" % (
+                                        what, elapsed, n, ", ".join(
+                                            "%s %d" % kv for kv in by_tool)))])
+        with open(paths.hook_stats(unit), "a") as f:
+            f.write(json.dumps({"hook": what, "rc": rc, "finished": time.time(),
+                                "seconds": round(elapsed, 3), "tool_calls": n,
+                                "tools": dict(by_tool)}) + "\n")
 
     @staticmethod
     def _write_logs(unit, logger, ctx, stdout, stderr):

@@ -351,6 +351,16 @@ class Cli:
         self.out.write("".join(lines))
         return 0
 
+    def hook_stats(self, a):
+        """The unit's last hooks and actions: time and tool calls, as JSON."""
+        try:
+            with open(paths.hook_stats(a.unit)) as f:
+                records = [json.loads(line) for line in f]
+        except FileNotFoundError:
+            records = []
+        self.print(json.dumps(records[-a.lines:] if a.lines else records, indent=1))
+        return 0
+
 
 def build_parser():
     p = argparse.ArgumentParser(prog="localjuju", description=__doc__)
@@ -392,6 +402,11 @@ def build_parser():
     sp.add_argument("--replay", action="store_true")
     sp.add_argument("-n", "--lines", type=int, default=10)
     sp.add_argument("--level")
+
+    sp = cmd("hook-stats", "hook_stats",
+             "a unit's last hooks: wall time and hook-tool calls (JSON)")
+    sp.add_argument("unit")
+    sp.add_argument("-n", "--lines", type=int, default=20, help="last N (0: all)")
 
     sp = cmd("add-unit", "add_unit", "add units to an application")
     sp.add_argument("app")

@@ -85,12 +85,14 @@ def ensure_running():
         f.write(_CONF.format(cache=paths.APT_CACHE_ROOT, run=paths.APT_CACHE_RUN, port=PORT,
                              addr=GATEWAY, pid=PID_FILE))
     log("starting apt-cacher-ng on %s (cache %s)" % (PROXY_URL, paths.APT_CACHE_ROOT))
+    t0 = time.monotonic()
     subprocess.run(["apt-cacher-ng", "-c", paths.APT_CACHE_RUN], check=True,
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if running() and _listening():
+            log("apt-cacher-ng up in %.1fs" % (time.monotonic() - t0))
             return
         time.sleep(0.05)
     raise RuntimeError("apt-cacher-ng did not come up; see %s/log"

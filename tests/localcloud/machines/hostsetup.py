@@ -53,6 +53,7 @@ def ensure_packages(packages=HOST_PACKAGES):
     missing = missing_packages(packages)
     if missing:
         log("installing host packages: %s" % " ".join(missing))
+        t0 = time.monotonic()
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         # Keep the packaged daemons (apt-cacher-ng) from being started on
         # install: a policy-rc.d that refuses every action, only while
@@ -65,17 +66,21 @@ def ensure_packages(packages=HOST_PACKAGES):
                         "exit 101\n")
             os.chmod(_POLICY_RC_D, 0o755)
         try:
+            # apt's output on stderr, with our progress, never in the
+            # CLI's stdout (which callers parse)
             r = subprocess.run(["apt-get", "install", "-y", "-q",
-                                "--no-install-recommends"] + missing, env=env)
+                                "--no-install-recommends"] + missing, env=env,
+                               stdout=sys.stderr)
             if r.returncode != 0:
                 subprocess.run(["apt-get", "update", "-q"], env=env,
-                               check=True)
+                               check=True, stdout=sys.stderr)
                 subprocess.run(["apt-get", "install", "-y", "-q",
                                 "--no-install-recommends"] + missing,
-                               env=env, check=True)
+                               env=env, check=True, stdout=sys.stderr)
         finally:
             if own_policy:
                 os.unlink(_POLICY_RC_D)
+        log("host packages installed in %.1fs" % (time.monotonic() - t0))
     _checked.add(key)
 
 

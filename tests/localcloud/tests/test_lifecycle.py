@@ -1,6 +1,7 @@
 """Hook ordering and commit semantics, end to end through the CLI."""
 import json
 import os
+import re
 
 from localcloud import paths
 from localcloud.state.model import JUJU_VERSION
@@ -8,6 +9,9 @@ from localcloud.state.model import JUJU_VERSION
 
 def test_deploy_order_peers_and_status(cloud):
     cloud.ok("deploy", cloud.charm("toy-a"), "a", "-n", "2")
+    assert "a/0: start ... done (" in cloud.last[2]
+    # start: status-set, juju-log, then config-get for `fail`
+    assert ", 3 tool calls)\n" in cloud.last[2].split("a/0: start ... ")[1]
     assert cloud.hooks("a/0") == [
         "install", "cluster-relation-created", "leader-elected",
         "config-changed", "start", "cluster-relation-joined(a/1)",
@@ -23,6 +27,14 @@ def test_deploy_order_peers_and_status(cloud):
     assert "a/0*" in out and "active" in out and "ready" in out
     log = cloud.ok("debug-log", "--replay", "--include", "a/0")
     assert "INFO unit.a/0.juju-log started a/0" in log
+    assert re.search(r"INFO juju.worker.uniter hook start: [0-9.]+ s, 3 tool calls "
+                     r"\(config-get 1, juju-log 1, status-set 1\)", log)
+    stats = json.loads(cloud.ok("hook-stats", "a/0", "-n", "3"))
+    assert len(stats) == 3
+    assert stats[0]["hook"] == "hook start" and stats[0]["rc"] == 0
+    assert stats[0]["tools"] == {"config-get": 1, "juju-log": 1, "status-set": 1}
+    assert stats[0]["tool_calls"] == 3 and stats[0]["seconds"] > 0
+    assert len(json.loads(cloud.ok("hook-stats", "a/0", "-n", "0"))) == 7
     # .jujuignore: /tests is not copied into the machine
     charm = paths.charm_dir(cloud.machine_of("a/0").juju_root, "a/0")
     assert os.path.exists(os.path.join(charm, "metadata.yaml"))
