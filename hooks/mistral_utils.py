@@ -40,7 +40,6 @@ from charmhelpers.fetch import (
     apt_install,
     apt_update,
     apt_upgrade,
-    filter_installed_packages,
 )
 
 import config_checks
@@ -186,7 +185,19 @@ def services_held_back():
 
 
 def missing_packages():
-    return filter_installed_packages(PACKAGES)
+    """The charm's packages not installed, from one dpkg query: charmhelpers'
+    filter_installed_packages runs `apt-cache show` per package, about a
+    second for ours, and every hook asks."""
+    cmd = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev}\n']
+    try:
+        out = subprocess.check_output(cmd + PACKAGES, universal_newlines=True,
+                                      stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as e:
+        # exit 1 when dpkg knows some package not at all; it lists the rest
+        out = e.output or ''
+    installed = {fields[0] for fields in map(str.split, out.splitlines())
+                 if fields[1:2] == ['ii']}
+    return [pkg for pkg in PACKAGES if pkg not in installed]
 
 
 def install_packages():

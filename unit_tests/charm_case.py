@@ -32,6 +32,17 @@ class FakeMachine:
         self.commands = []    # other commands run, as argv lists
         self.version = version
         self.fail_commands = set()
+        self.installed = []   # packages dpkg has installed
+
+    def dpkg_status(self, packages):
+        """What dpkg-query -W prints: installed packages 'ii', others
+        known as removed ('rc'); exit 1 if it knows none of them."""
+        out = ''.join(
+            '{} {}\n'.format(pkg, 'ii ' if pkg in self.installed else 'rc ')
+            for pkg in packages)
+        if not self.installed:
+            raise subprocess.CalledProcessError(1, 'dpkg-query', output='')
+        return out
 
     def systemctl(self, action, svc=None):
         if action == 'is-active':
@@ -71,6 +82,7 @@ class FakeSubprocess:
     CalledProcessError = subprocess.CalledProcessError
     PIPE = subprocess.PIPE
     STDOUT = subprocess.STDOUT
+    DEVNULL = subprocess.DEVNULL
 
     def __init__(self, machine):
         self.machine = machine
@@ -84,6 +96,9 @@ class FakeSubprocess:
         return 0
 
     def check_output(self, cmd, *args, **kwargs):
+        if cmd[:4] == ['dpkg-query', '-W', '-f',
+                       '${Package} ${db:Status-Abbrev}\n']:
+            return self.machine.dpkg_status(cmd[4:])
         if cmd[0] == 'dpkg-query':
             if self.machine.version is None:
                 raise subprocess.CalledProcessError(1, cmd)
@@ -102,7 +117,7 @@ class CharmTestCase(unittest.TestCase):
         fake_juju.install(self, self.juju, self.tmp)
         self.machine = FakeMachine()
         fake_sub = FakeSubprocess(self.machine)
-        self.installed = []
+        self.installed = self.machine.installed
         self.patch(host, 'subprocess', fake_sub)
         self.patch(host, 'init_is_systemd', lambda service_name=None: True)
         self.patch(mistral_utils, 'subprocess', fake_sub)
@@ -110,8 +125,6 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)
         self.patch(mistral_utils, 'apt_upgrade', mock.MagicMock())
-        self.patch(mistral_utils, 'filter_installed_packages',
-                   lambda pkgs: [p for p in pkgs if p not in self.installed])
         self.patch(mistral_utils, 'configure_installation_source',
                    lambda source: None)
         self.patch(mistral_utils, 'POLICY_RC_D',

@@ -99,6 +99,13 @@ class TestInstall(HookTestCase):
         self.run_hook('install')
         self.assertEqual(self.juju.app_version, '20.0.0')
 
+    def test_a_removed_package_is_installed_again_and_only_it(self):
+        self.run_hook('install')
+        self.installed.remove('haproxy')   # dpkg now says 'rc'
+        self.run_hook('config-changed')
+        self.assertEqual(self.installed.count('haproxy'), 1)
+        self.assertEqual(self.installed.count('mistral-api'), 1)
+
 
 class TestRelationData(HookTestCase):
 
