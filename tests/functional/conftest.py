@@ -7,6 +7,7 @@ import time
 import pytest
 import yaml
 
+import joins
 import mistral_cloud as cloud
 
 PHASES = []   # (name, seconds), printed at the end of the session
@@ -96,6 +97,22 @@ def joins_figures():
     with open(JOINS_RESULT, 'w') as f:
         f.write(line + '\n')
     PHASES.append((line, 0.0))
+
+
+@pytest.fixture
+def joins_rounds(joins_figures):
+    """run(deployment, name, units): joins.run_rounds() on those units,
+    recorded under `name` for the JOINS line; every execution must end
+    SUCCESS within its bound, with no DetachedInstanceError logged and no
+    engine restarted."""
+    def run(deployment, name, units):
+        with Phase('{}: joins after with-items'.format(name)):
+            figures = joins.run_rounds(deployment['mistral'], units)
+        joins_figures.append((name, figures))
+        assert figures['succeeded'] == figures['started'], figures
+        assert (figures['detached'], figures['engine-restarts']) == (0, 0), \
+            figures
+    return run
 
 
 def joins_line(figures):

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 
-import joins
 import mistral_cloud as cloud
 
 SERIES = 'bookworm'
@@ -40,12 +39,8 @@ def test_workflow_runs_from_the_cli(deployment, phase):
     assert json.loads(execution.output)['joined'] == 'left hi and slept'
 
 
-def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
-    with phase('bookworm: joins after with-items'):
-        figures = joins.run_rounds(deployment['mistral'], ['mistral/0'])
-    joins_figures.append(('bookworm, 1 unit', figures))
-    assert figures['succeeded'] == figures['started'], figures
-    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
+def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
+    joins_rounds(deployment, 'bookworm, 1 unit', ['mistral/0'])
 
 
 def test_cron_trigger_fires(deployment, phase):

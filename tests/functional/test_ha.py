@@ -5,7 +5,6 @@ import re
 import threading
 import time
 
-import joins
 import mistral_cloud as cloud
 
 SERIES = 'trixie'
@@ -95,12 +94,8 @@ def test_three_units_active_behind_the_vip(deployment):
         'public': url, 'internal': url, 'admin': url}
 
 
-def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
-    with phase('ha: joins after with-items'):
-        figures = joins.run_rounds(deployment['mistral'], units())
-    joins_figures.append(('trixie, 3 units', figures))
-    assert figures['succeeded'] == figures['started'], figures
-    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
+def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
+    joins_rounds(deployment, 'trixie, 3 units', units())
 
 
 def test_vip_moves_when_its_machine_dies(deployment, ha_figures):

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-import joins
 import mistral_cloud as cloud
 
 SERIES = 'trixie'
@@ -45,12 +44,8 @@ def test_fanout_and_join_workflow_succeeds(deployment, phase):
     assert {t.state for t in tasks} == {'SUCCESS'}
 
 
-def test_joins_after_with_items_all_succeed(deployment, phase, joins_figures):
-    with phase('trixie: joins after with-items'):
-        figures = joins.run_rounds(deployment['mistral'], [MISTRAL_UNIT])
-    joins_figures.append(('trixie, 1 unit', figures))
-    assert figures['succeeded'] == figures['started'], figures
-    assert (figures['detached'], figures['engine-restarts']) == (0, 0), figures
+def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
+    joins_rounds(deployment, 'trixie, 1 unit', [MISTRAL_UNIT])
 
 
 def test_cron_trigger_fires_every_minute(deployment, phase):
