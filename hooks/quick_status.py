@@ -8,10 +8,20 @@ from charmhelpers.core.hookenv import (
     hook_name,
     status_get,
 )
-from charmhelpers.core.host import service_running
 from charmhelpers.core.unitdata import kv
 
 from mistral_constants import READY, SERVICES, VERSION_PACKAGE
+
+
+def services_running():
+    """Are all the charm's services active? (One systemctl call: a call
+    each costs update-status 10 ms or more per service.)"""
+    try:
+        out = subprocess.check_output(['systemctl', 'is-active'] + SERVICES,
+                                      universal_newlines=True)
+    except subprocess.CalledProcessError:   # none of them is active
+        return False
+    return out.split() == ['active'] * len(SERVICES)
 
 
 def application_version():
@@ -47,8 +57,7 @@ def settled():
     """
     if hook_name() != 'update-status':
         return False
-    if status_get() != ('active', READY) or not all(
-            service_running(svc) for svc in SERVICES):
+    if status_get() != ('active', READY) or not services_running():
         return False
     set_application_version()
     return True

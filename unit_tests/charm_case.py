@@ -96,6 +96,13 @@ class FakeSubprocess:
         return 0
 
     def check_output(self, cmd, *args, **kwargs):
+        if cmd[:2] == ['systemctl', 'is-active']:
+            states = ['active' if svc in self.machine.running else 'inactive'
+                      for svc in cmd[2:]]
+            out = ''.join(state + '\n' for state in states)
+            if 'active' not in states:
+                raise subprocess.CalledProcessError(3, cmd, output=out)
+            return out
         if cmd[:4] == ['dpkg-query', '-W', '-f',
                        '${Package} ${db:Status-Abbrev}\n']:
             return self.machine.dpkg_status(cmd[4:])

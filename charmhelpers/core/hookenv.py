@@ -34,44 +34,43 @@ from subprocess import CalledProcessError
 
 from charmhelpers import deprecate
 
+# Not distutils: Python >= 3.12 has none, and setuptools' stand-in for it
+# costs every hook about 80 ms of imports. Prefer the maintained
+# "looseversion" package, else this small stand-in (enough for
+# has_juju_version).
 try:
-    from distutils.version import LooseVersion
+    from looseversion import LooseVersion
 except ImportError:
-    # Python >= 3.12 has no distutils. Prefer the maintained "looseversion"
-    # package, else use this small stand-in (enough for has_juju_version).
-    try:
-        from looseversion import LooseVersion
-    except ImportError:
-        @total_ordering
-        class LooseVersion(object):
-            """Version compared as a list of numbers and letter runs.
+    @total_ordering
+    class LooseVersion(object):
+        """Version compared as a list of numbers and letter runs.
 
-            '2.9.49-ubuntu' -> [2, 9, 49, '-', 'ubuntu']; numbers sort
-            before strings so mixed versions never raise TypeError.
-            """
-            _parts = re.compile(r'(\d+|[a-z]+|\.)')
+        '2.9.49-ubuntu' -> [2, 9, 49, '-', 'ubuntu']; numbers sort
+        before strings so mixed versions never raise TypeError.
+        """
+        _parts = re.compile(r'(\d+|[a-z]+|\.)')
 
-            def __init__(self, vstring):
-                self.vstring = str(vstring)
-                self.version = [int(p) if p.isdigit() else p
-                                for p in self._parts.split(self.vstring)
-                                if p and p != '.']
+        def __init__(self, vstring):
+            self.vstring = str(vstring)
+            self.version = [int(p) if p.isdigit() else p
+                            for p in self._parts.split(self.vstring)
+                            if p and p != '.']
 
-            def _key(self):
-                return [(0, p, '') if isinstance(p, int) else (1, 0, p)
-                        for p in self.version]
+        def _key(self):
+            return [(0, p, '') if isinstance(p, int) else (1, 0, p)
+                    for p in self.version]
 
-            def __eq__(self, other):
-                return self._key() == LooseVersion(str(other))._key()
+        def __eq__(self, other):
+            return self._key() == LooseVersion(str(other))._key()
 
-            def __lt__(self, other):
-                return self._key() < LooseVersion(str(other))._key()
+        def __lt__(self, other):
+            return self._key() < LooseVersion(str(other))._key()
 
-            def __str__(self):
-                return self.vstring
+        def __str__(self):
+            return self.vstring
 
-            def __repr__(self):
-                return "LooseVersion('{}')".format(self.vstring)
+        def __repr__(self):
+            return "LooseVersion('{}')".format(self.vstring)
 
 
 CRITICAL = "CRITICAL"
