@@ -10,6 +10,7 @@ from charmhelpers.contrib.openstack.ha.utils import (
 )
 from charmhelpers.core.hookenv import (
     config,
+    goal_state,
     hook_name,
     local_unit,
     relation_id,
@@ -63,6 +64,14 @@ def ha_relations():
     """The ha relations that stay after this hook."""
     leaving = relation_id() if hook_name() in LEAVING_HOOKS else None
     return [rid for rid in relation_ids('ha') if rid != leaving]
+
+
+def unit_leaving():
+    """Is this unit being removed? Its own ha relation departs first, and
+    its address must not then replace the VIP in the catalog."""
+    units = goal_state().get('units', {})
+    return units.get(local_unit(), {}).get('status') in (None, 'dying',
+                                                         'dead')
 
 
 def endpoints_wait_for_cluster():

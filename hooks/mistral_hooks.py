@@ -250,7 +250,10 @@ def ha_changed():
 
 @hooks.hook('ha-relation-departed', 'ha-relation-broken')
 def ha_gone():
-    # the VIP goes with the cluster: endpoints back on this unit's address
+    # the VIP goes with the cluster: endpoints back on this unit's address,
+    # unless the unit itself is on its way out
+    if mistral_ha.unit_leaving():
+        return
     for rid in relation_ids('identity-service'):
         identity_joined(rid)
 

@@ -33,6 +33,7 @@ class FakeJuju:
         self.address = address
         self.config = charm_defaults()
         self.leader = True
+        self.dying = False    # the unit is being removed
         self.leader_settings = {}
         self.relations = {}   # rid -> {'units': {unit: data}, 'local': {}}
         self.statuses = []    # (state, message) in the order set
@@ -171,7 +172,8 @@ class FakeJuju:
             self.action_failures.append(args[0])
             return None
         if name == 'goal-state':
-            return {'units': {self.unit: {'status': 'active'}},
+            return {'units': {self.unit: {
+                        'status': 'dying' if self.dying else 'active'}},
                     'relations': {}}
         raise AssertionError('unexpected command {}'.format(cmd))
 

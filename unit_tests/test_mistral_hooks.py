@@ -563,6 +563,13 @@ class TestHA(HookTestCase):
         self.run_hook('ha-relation-departed', 'ha:5', 'hacluster/0')
         self.assertEqual(self.catalog_urls(), {'http://10.0.0.10:8989/v2'})
 
+    def test_a_unit_being_removed_leaves_the_vip_in_the_catalog(self):
+        self.clustered_on_the_vip()
+        self.juju.dying = True
+        self.juju.depart('ha:5', 'hacluster/0')
+        self.run_hook('ha-relation-departed', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.100:8989/v2'})
+
     def test_ha_broken_puts_the_unit_address_back_in_the_catalog(self):
         self.clustered_on_the_vip()
         # Juju before 3.4 still lists the broken relation, with no units
