@@ -550,7 +550,7 @@ def reconcile(cfg):
     """Returns (workload state, message)."""
     me = sd.local_unit()
     publish_peer({"hostname": socket.gethostname()})
-    count = max(1, int(cfg.get("cluster_count", 3)))
+    count = max(1, int(cfg.get("cluster_count") or 3))
     members = nodes()
     key = shared_key()
     if key is None:
