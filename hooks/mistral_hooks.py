@@ -20,9 +20,6 @@ if __name__ == '__main__' and quick_status.settled():
 
 from charmhelpers.contrib.charmsupport import nrpe  # noqa: E402
 from charmhelpers.contrib.network.ip import get_relation_ip  # noqa: E402
-from charmhelpers.contrib.openstack.ha.utils import (  # noqa: E402
-    generate_ha_relation_data,
-)
 from charmhelpers.contrib.hahelpers.cluster import is_clustered  # noqa: E402
 from charmhelpers.contrib.openstack.ip import (  # noqa: E402
     ADMIN,
@@ -48,6 +45,7 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
+import mistral_ha  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
 from mistral_constants import (  # noqa: E402
@@ -204,8 +202,7 @@ def required_relation_broken():
 
 @hooks.hook('identity-service-relation-joined')
 def identity_joined(rid=None):
-    if config('vip') and not is_clustered():
-        # a unit address in the catalog would outlive the cluster forming
+    if mistral_ha.endpoints_wait_for_cluster():
         log('Not registering endpoints until clustered')
         return
     url = '{}:{}' + API_PATH
@@ -240,7 +237,7 @@ def ha_joined(rid=None):
     if utils.config_problem():
         return  # no VIP (or a bad one) to hand to hacluster: status says
     relation_set(relation_id=rid,
-                 relation_settings=generate_ha_relation_data(SERVICE_NAME))
+                 relation_settings=mistral_ha.ha_settings(rid))
 
 
 @hooks.hook('ha-relation-changed')
@@ -249,6 +246,16 @@ def ha_changed():
         # endpoints move to the VIP
         for rid in relation_ids('identity-service'):
             identity_joined(rid)
+
+
+@hooks.hook('ha-relation-departed', 'ha-relation-broken')
+def ha_gone():
+    # the VIP goes with the cluster: endpoints back on this unit's address,
+    # unless the unit itself is on its way out
+    if mistral_ha.unit_leaving():
+        return
+    for rid in relation_ids('identity-service'):
+        identity_joined(rid)
 
 
 @hooks.hook('nrpe-external-master-relation-joined',

@@ -44,6 +44,7 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
+import mistral_ha
 import mistral_patches
 from hook_tools import leader_get, leader_set, relation_get
 from mistral_constants import (
@@ -393,6 +394,9 @@ def charm_status(configs):
     """What the generic relation checks cannot know."""
     if not required_relations_complete(configs):
         return None, None
+    state, message = mistral_ha.ha_status()
+    if state:
+        return state, message
     if not database_initialised(configs):
         if not database_allows_this_unit():
             return 'waiting', 'Waiting for the database to allow this unit'

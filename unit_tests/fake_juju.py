@@ -33,6 +33,7 @@ class FakeJuju:
         self.address = address
         self.config = charm_defaults()
         self.leader = True
+        self.dying = False    # the unit is being removed
         self.leader_settings = {}
         self.relations = {}   # rid -> {'units': {unit: data}, 'local': {}}
         self.statuses = []    # (state, message) in the order set
@@ -50,6 +51,12 @@ class FakeJuju:
 
     def remote_set(self, rid, unit, **data):
         self.relations[rid]['units'].setdefault(unit, {}).update(data)
+
+    def depart(self, rid, unit):
+        """`unit` leaves `rid`: gone from relation-list, its settings still
+        readable for the life of the relation (as in Juju)."""
+        rel = self.relations[rid]
+        rel.setdefault('departed', {})[unit] = rel['units'].pop(unit)
 
     def local_data(self, rid):
         return self.relations[rid]['local']
@@ -71,7 +78,8 @@ class FakeJuju:
             # Juju: usage error (exit 2), which charmhelpers turns into None
             raise subprocess.CalledProcessError(2, 'relation-get')
         rel = self.relations[rid]
-        data = rel['local'] if unit == self.unit else rel['units'].get(unit)
+        data = rel['local'] if unit == self.unit else rel['units'].get(
+            unit, rel.get('departed', {}).get(unit))
         if data is None:
             raise subprocess.CalledProcessError(1, 'relation-get')
         return data if key == '-' else data.get(key)
@@ -164,7 +172,8 @@ class FakeJuju:
             self.action_failures.append(args[0])
             return None
         if name == 'goal-state':
-            return {'units': {self.unit: {'status': 'active'}},
+            return {'units': {self.unit: {
+                        'status': 'dying' if self.dying else 'active'}},
                     'relations': {}}
         raise AssertionError('unexpected command {}'.format(cmd))
 

@@ -1,3 +1,5 @@
+import hashlib
+import json
 import os
 import sys
 from unittest import mock
@@ -11,6 +13,16 @@ import quick_status
 mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
 MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
+
+
+def vip_resource(vip):
+    """charmhelpers' name of a VIP's pacemaker resource."""
+    return 'res_mistral_{}_vip'.format(
+        hashlib.sha1(vip.encode()).hexdigest()[:7])
+
+
+VIP_100 = vip_resource('10.0.0.100')
+VIP_101 = vip_resource('10.0.0.101')
 
 
 class HookTestCase(CharmTestCase):
@@ -463,6 +475,109 @@ class TestHA(HookTestCase):
         self.assertEqual(
             self.juju.local_data('identity-service:4')['public_url'],
             'http://10.0.0.100:8989/v2')
+
+    def ha_data(self):
+        data = self.juju.local_data('ha:5')
+        return {key: json.loads(data[key]) if key.startswith('json_')
+                else data[key] for key in data}
+
+    def test_ha_joined_sends_corosync_interface_and_port(self):
+        self.juju.config.update({'vip': '10.0.0.100', 'ha-bindiface': 'ens3',
+                                 'ha-mcastport': 5500})
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
+        data = self.juju.local_data('ha:5')
+        self.assertEqual((data['corosync_bindiface'],
+                          data['corosync_mcastport']), ('ens3', '5500'))
+
+    def test_a_changed_vip_deletes_the_old_vip_resource(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.ha_data()['json_delete_resources'],
+                         ['res_mistral_eth0_vip'])  # charmhelpers' legacy
+        self.juju.config['vip'] = '10.0.0.101'
+        self.run_hook('config-changed')
+        data = self.ha_data()
+        self.assertEqual(data['json_resources'], {
+            VIP_101: 'ocf:heartbeat:IPaddr2',
+            'res_mistral_haproxy': 'lsb:haproxy'})
+        self.assertEqual(data['json_groups'],
+                         {'grp_mistral_vips': VIP_101})
+        self.assertEqual(set(data['json_delete_resources']),
+                         {'res_mistral_eth0_vip', VIP_100})
+        # back to the first VIP: the second one goes, the first stays
+        self.juju.config['vip'] = '10.0.0.100'
+        self.run_hook('config-changed')
+        self.assertEqual(set(self.ha_data()['json_delete_resources']),
+                         {'res_mistral_eth0_vip', VIP_101})
+
+    def test_a_removed_vip_of_two_is_deleted(self):
+        self.juju.config['vip'] = '10.0.0.100 10.0.0.101'
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.run_hook('ha-relation-joined', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.ha_data()['json_groups'], {
+            'grp_mistral_vips': '{} {}'.format(VIP_100, VIP_101)})
+        self.juju.config['vip'] = '10.0.0.100'
+        self.run_hook('ha-relation-changed', 'ha:5', 'hacluster/0')
+        self.run_hook('config-changed')
+        self.assertIn(VIP_101, self.ha_data()['json_delete_resources'])
+        self.assertNotIn(VIP_100, self.ha_data()['json_delete_resources'])
+
+    def test_vip_without_a_formed_cluster_says_so_and_registers_nothing(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.juju.relate('ha:5', {'hacluster/0': {}})
+        self.deploy_ready()
+        self.assertEqual(self.juju.status, (
+            'waiting', 'vip: waiting for hacluster to form the cluster '
+            '(endpoints are registered once clustered)'))
+        self.assertNotIn('public_url',
+                         self.juju.local_data('identity-service:4'))
+        self.juju.remote_set('ha:5', 'hacluster/0', clustered='yes')
+        self.run_hook('ha-relation-changed', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_vip_without_the_ha_relation_is_blocked_on_unit_urls(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.deploy_ready()
+        self.assertEqual(self.juju.status, (
+            'blocked', "vip: set, but no ha relation: relate hacluster or "
+            "unset vip (endpoints use this unit's address)"))
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.10:8989/v2'})
+
+    def catalog_urls(self):
+        data = self.juju.local_data('identity-service:4')
+        return {data[key] for key in ('public_url', 'internal_url',
+                                      'admin_url')}
+
+    def clustered_on_the_vip(self):
+        self.juju.config['vip'] = '10.0.0.100'
+        self.deploy_ready()
+        self.juju.relate('ha:5', {'hacluster/0': {'clustered': 'yes'}})
+        self.run_hook('ha-relation-changed', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.100:8989/v2'})
+
+    def test_ha_departed_puts_the_unit_address_back_in_the_catalog(self):
+        self.clustered_on_the_vip()
+        self.juju.depart('ha:5', 'hacluster/0')
+        self.run_hook('ha-relation-departed', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.10:8989/v2'})
+
+    def test_a_unit_being_removed_leaves_the_vip_in_the_catalog(self):
+        self.clustered_on_the_vip()
+        self.juju.dying = True
+        self.juju.depart('ha:5', 'hacluster/0')
+        self.run_hook('ha-relation-departed', 'ha:5', 'hacluster/0')
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.100:8989/v2'})
+
+    def test_ha_broken_puts_the_unit_address_back_in_the_catalog(self):
+        self.clustered_on_the_vip()
+        # Juju before 3.4 still lists the broken relation, with no units
+        self.juju.depart('ha:5', 'hacluster/0')
+        self.juju.relations['identity-service:4']['local'].clear()
+        self.run_hook('ha-relation-broken', 'ha:5')
+        self.assertEqual(self.catalog_urls(), {'http://10.0.0.10:8989/v2'})
+        self.assertEqual(self.juju.status[0], 'blocked')
 
     def test_ha_without_vip_is_blocked(self):
         self.deploy_ready()

@@ -1,6 +1,7 @@
 """Three Mistral units behind a VIP on real corosync/pacemaker, and the
 work of a crashed node finished by the others."""
 
+import hashlib
 import re
 import threading
 import time
@@ -10,6 +11,7 @@ import mistral_cloud as cloud
 SERIES = 'trixie'
 BUNDLE = cloud.HA_BUNDLE
 VIP = '10.211.77.200'
+OTHER_VIP = '10.211.77.201'   # the VIP range is 10.211.77.200-250
 EXECUTIONS = 20
 
 
@@ -17,11 +19,20 @@ def units():
     return sorted(cloud.status()['applications']['mistral']['units'])
 
 
+def vip_holders(vip=VIP):
+    return [unit for unit in units() if ' {}/'.format(vip) in cloud.on_unit(
+        unit, 'ip', '-4', '-o', 'addr', 'show')]
+
+
 def vip_holder():
-    for unit in units():
-        if VIP in cloud.on_unit(unit, 'ip', '-4', '-o', 'addr', 'show'):
-            return unit
-    return None
+    holders = vip_holders()
+    return holders[0] if holders else None
+
+
+def vip_resource(vip):
+    """The pacemaker resource charmhelpers names after a VIP."""
+    return 'res_mistral_{}_vip'.format(
+        hashlib.sha1(vip.encode()).hexdigest()[:7])
 
 
 class Poller(threading.Thread):
@@ -246,3 +257,37 @@ def test_remove_and_add_a_unit_behind_the_vip(deployment):
     assert log.count('Migrating the database') == 1
     execution = cloud.run_workflow(client, 'steps_and_fanout')
     assert execution.state == 'SUCCESS', execution.state_info
+
+
+def set_vip(vip):
+    """config vip; until every unit is active and the API answers there."""
+    cloud.localjuju('config', 'mistral', 'vip=' + vip)
+    cloud.wait(workload='active')
+    cloud.wait_for_api(vip, timeout=120)
+
+
+def assert_served_on(env, vip, gone):
+    """Only `vip` is configured, held and registered; `gone` is nowhere."""
+    status = wait_for_cluster()
+    assert re.search(vip_resource(vip) + r'\s.*Started', status), status
+    assert vip_resource(gone) not in status, status
+    group = cloud.on_unit('mistral/0', 'crm', 'configure', 'show',
+                          'grp_mistral_vips')
+    assert vip_resource(vip) in group and vip_resource(gone) not in group
+    assert len(vip_holders(vip)) == 1
+    assert vip_holders(gone) == []
+    assert not cloud.api_up(gone, timeout=2)
+    url = 'http://{}:8989/v2'.format(vip)
+    assert cloud.catalog_endpoints(env, 'workflowv2') == {
+        'public': url, 'internal': url, 'admin': url}
+
+
+# last in the module: it changes the VIP every test above uses (and puts
+# it back)
+def test_a_changed_vip_replaces_the_old_one(deployment):
+    try:
+        set_vip(OTHER_VIP)
+        assert_served_on(deployment['env'], OTHER_VIP, gone=VIP)
+    finally:
+        set_vip(VIP)
+    assert_served_on(deployment['env'], VIP, gone=OTHER_VIP)

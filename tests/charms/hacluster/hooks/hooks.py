@@ -8,15 +8,20 @@ Every hook reconciles everything, in this order:
 
 1. the ring: every unit publishes its hostname on `hanode`; once
    `cluster_count` units are known and the leader has shared the corosync
-   key (leader settings), corosync.conf lists all of them by address and
+   key (leader settings), corosync.conf lists all of them by address (the
+   multicast transport also binds to corosync_bindiface's network on
+   corosync_mcastport, its own config's or else the principal's) and
    corosync + pacemaker are (re)started whenever it changes.  The unit then
    publishes `ready` and a digest of its ring on `hanode`, which wakes the
    leader.
 2. the resources: the leader waits until pacemaker sees the nodes online
    with quorum, sets the cluster properties and turns the principal's
-   json_* keys into crmsh configuration.  It records what it applied in
-   leader settings, so applying the same data again changes nothing, and
-   the change of that record wakes the other units.
+   json_* keys into crmsh configuration as the real hacluster does: it
+   deletes the delete_resources that exist, creates or updates primitives,
+   and creates groups, clones, ms and constraints only if absent.  It
+   records what it applied in leader settings, so applying the same data
+   again changes nothing, and the change of that record wakes the other
+   units.
 3. the answer: every unit sets clustered=yes for its own principal once the
    objects its principal asked for are in the CIB.
 """
@@ -24,6 +29,7 @@ Every hook reconciles everything, in this order:
 import ast
 import base64
 import hashlib
+import ipaddress
 import json
 import os
 import secrets
@@ -125,13 +131,47 @@ def transport(cfg):
     value = (cfg.get("corosync_transport") or "udpu").strip().lower()
     if value in ("udpu", "unicast"):
         return "udpu"
+    if value in ("udp", "multicast"):
+        return "udp"
     if value == "knet":
         return "knet"
-    raise ValueError("corosync_transport must be udpu or knet, not %r"
-                     % value)
+    raise ValueError("corosync_transport must be udpu (unicast), udp "
+                     "(multicast) or knet, not %r" % value)
 
 
-def corosync_conf(cfg, members):
+def network_address(ip_output):
+    """The network of the first IPv4 address in `ip -o -4 addr show`."""
+    for line in ip_output.splitlines():
+        fields = line.split()
+        if "inet" in fields:
+            cidr = fields[fields.index("inet") + 1]
+            return str(ipaddress.ip_interface(cidr).network.network_address)
+    return None
+
+
+def multicast(cfg, bags):
+    """{bindnetaddr, mcastaddr, mcastport} for the udp transport, or None
+    while something is missing.  As the real hacluster: its own
+    corosync_bindiface/corosync_mcastport when both are set, else the
+    principal's (plain relation keys `bags` carry)."""
+    sources = [cfg] + list(bags)
+    for src in sources:
+        iface, port = src.get("corosync_bindiface"), \
+            src.get("corosync_mcastport")
+        if iface and port:
+            check_name(str(iface))
+            address = network_address(sd.run(
+                "ip", "-o", "-4", "addr", "show", "dev", str(iface),
+                check=False, capture=True) or "")
+            if address is None:
+                return None
+            return {"bindnetaddr": address, "mcastport": int(port),
+                    "mcastaddr": cfg.get("corosync_mcastaddr") or
+                    "226.94.1.1"}
+    return None
+
+
+def corosync_conf(cfg, members, mcast=None):
     kind = transport(cfg)
     crypto = "aes256" if kind == "knet" else "none"
     hashing = "sha256" if kind == "knet" else "none"
@@ -144,6 +184,15 @@ def corosync_conf(cfg, members):
         "    token: %d" % int(cfg.get("corosync_token") or 1000),
         "    crypto_cipher: %s" % crypto,
         "    crypto_hash: %s" % hashing,
+    ]
+    if kind == "udp":
+        lines += ["    interface {",
+                  "        linknumber: 0",
+                  "        bindnetaddr: %s" % mcast["bindnetaddr"],
+                  "        mcastaddr: %s" % mcast["mcastaddr"],
+                  "        mcastport: %d" % mcast["mcastport"],
+                  "    }"]
+    lines += [
         "}",
         "",
         "quorum {",
@@ -192,10 +241,11 @@ def write_authkey(key):
     return True
 
 
-def ring_up(cfg, members, key):
+def ring_up(cfg, members, key, mcast):
     """Write the configuration; (re)start the stack when it changed."""
     key_changed = write_authkey(key)
-    conf_changed = sd.write_file(COROSYNC_CONF, corosync_conf(cfg, members))
+    conf_changed = sd.write_file(COROSYNC_CONF,
+                                 corosync_conf(cfg, members, mcast))
     running = sd.service_running("corosync") and \
         sd.service_running("pacemaker")
     if running and conf_changed and not key_changed and \
@@ -369,33 +419,32 @@ def ha_request(bag):
     return req
 
 
-def principal_requests():
-    """[(rid, principal unit, request)] for the live ha relations."""
+def principal_settings():
+    """[(rid, principal unit, its settings)] for the live ha relations."""
     found = []
     for rid in sd.relation_ids("ha"):
         if sd.in_broken_hook_for(rid):
             continue
         for unit in sd.related_units(rid):
-            found.append((rid, unit, ha_request(sd.relation_get(rid, unit))))
+            found.append((rid, unit, sd.relation_get(rid, unit)))
     return found
 
 
-def agent_for(agent):
-    """lsb:<svc> needs /etc/init.d/<svc>; fall back to its systemd unit."""
-    if agent.startswith("lsb:"):
-        svc = agent[4:]
-        if not os.path.exists("/etc/init.d/" + svc) and sd.succeeds(
-                "systemctl", "cat", svc + ".service"):
-            return "systemd:" + svc
+def agent_for(agent, exists=os.path.exists):
+    """lsb:<svc> where /etc/init.d/<svc> exists, else systemd:<svc> (the
+    real hacluster takes lsb: as given; a Debian haproxy without its init
+    script still runs under systemd)."""
+    if agent.startswith("lsb:") and not exists("/etc/init.d/" + agent[4:]):
+        return "systemd:" + agent[4:]
     return agent
 
 
-def crm_objects(req):
+def crm_objects(req, exists=os.path.exists):
     """{name: crm text} in creation order (dicts keep insertion order)."""
     objects = {}
     params = req.get("resource_params") or {}
     for name, agent in sorted((req.get("resources") or {}).items()):
-        text = "primitive %s %s" % (name, agent_for(agent))
+        text = "primitive %s %s" % (name, agent_for(agent, exists))
         if params.get(name):
             text += " " + " ".join(params[name].split())
         objects[name] = text
@@ -403,6 +452,23 @@ def crm_objects(req):
         for name, spec in sorted((req.get(key) or {}).items()):
             objects[name] = "%s %s %s" % (word, name, " ".join(spec.split()))
     return objects
+
+
+def doomed(req, ids):
+    """The resources `req` asks to delete that the CIB holds, in order."""
+    return [name for name in req.get("delete_resources") or []
+            if name in ids]
+
+
+def crm_changes(objects, ids, applied):
+    """{name: crm text} to load, as the real hacluster decides: primitives
+    when absent or changed since they were `applied` (digests); groups,
+    clones, ms, orders, colocations and locations only when absent, never
+    updated.  So a group keeps its old members (a changed VIP's old
+    resource) unless the principal lists them in delete_resources."""
+    return {name: text for name, text in objects.items()
+            if name not in ids or (text.startswith("primitive ") and
+                                   applied.get(name) != digest(text))}
 
 
 def wanted_names(req):
@@ -435,50 +501,45 @@ def init_services(req, ids):
             sd.systemctl("stop", svc, check=False)
 
 
-def delete_resources(req, ids):
-    for name in req.get("delete_resources") or []:
-        check_name(name)
-        if name not in ids:
-            continue
+def delete_resources(names):
+    for name in names:
         sd.log("deleting pacemaker resource %s" % name)
         sd.run("crm", "resource", "stop", name, check=False)
         sd.run("crm_resource", "--wait", "--timeout", "60s", check=False)
+        # crmsh deletes a group along with its last member
         sd.run("crm", "--force", "configure", "delete", name)
-        ids.discard(name)
 
 
 def apply_request(req):
-    """Configure the principal's objects; returns True when all are there."""
+    """Configure the principal's objects."""
     ids = cib_ids()
     if ids is None:
-        return False
-    init_services(req, ids)
-    delete_resources(req, ids)
+        return
     objects = crm_objects(req)
-    for name in objects:
+    for name in list(objects) + list(req.get("delete_resources") or []):
         check_name(name)
-    applied = parse_value(sd.leader_get().get(APPLIED_SETTING)) or {}
-    stale = {name: text for name, text in objects.items()
-             if name not in ids or applied.get(name) != digest(text)}
-    if stale:
-        sd.log("configuring pacemaker objects: %s" % " ".join(stale))
-        sd.write_file(CRM_FILE, "\n".join(stale.values()) + "\n")
-        sd.run("crm", "configure", "load", "update", CRM_FILE)
+    init_services(req, ids)
+    gone = doomed(req, ids)
+    if gone:
+        delete_resources(gone)
         ids = cib_ids() or set()
-    applied = {name: digest(text) for name, text in objects.items()}
-    previous = sd.leader_get().get(APPLIED_SETTING)
-    if json.dumps(applied, sort_keys=True) != previous:
-        sd.leader_set(**{APPLIED_SETTING: json.dumps(applied,
-                                                     sort_keys=True)})
-    return wanted_names(req) <= ids
+    applied = parse_value(sd.leader_get().get(APPLIED_SETTING)) or {}
+    changes = crm_changes(objects, ids, applied)
+    if changes:
+        sd.log("configuring pacemaker objects: %s" % " ".join(changes))
+        sd.write_file(CRM_FILE, "\n".join(changes.values()) + "\n")
+        sd.run("crm", "configure", "load", "update", CRM_FILE)
+    applied = json.dumps({name: digest(text)
+                          for name, text in objects.items()}, sort_keys=True)
+    if applied != sd.leader_get().get(APPLIED_SETTING):
+        sd.leader_set(**{APPLIED_SETTING: applied})
 
 
 def configured(req, ids):
     """Whether everything `req` asks for is in the CIB."""
     if ids is None:
         return False
-    gone = set(req.get("delete_resources") or [])
-    return wanted_names(req) <= ids and not (gone & ids)
+    return wanted_names(req) <= ids and not doomed(req, ids)
 
 
 # --------------------------------------------------------------------------
@@ -489,7 +550,7 @@ def reconcile(cfg):
     """Returns (workload state, message)."""
     me = sd.local_unit()
     publish_peer({"hostname": socket.gethostname()})
-    count = max(1, int(cfg.get("cluster_count") or 1))
+    count = max(1, int(cfg.get("cluster_count") or 3))
     members = nodes()
     key = shared_key()
     if key is None:
@@ -498,10 +559,17 @@ def reconcile(cfg):
         missing = count - len(members)
         return "waiting", "Waiting for %d peer%s (cluster_count=%d)" % (
             missing, "" if missing == 1 else "s", count)
-    ring_up(cfg, members, key)
+    principals = principal_settings()
+    mcast = None
+    if transport(cfg) == "udp":
+        mcast = multicast(cfg, [bag for _, _, bag in principals])
+        if mcast is None:
+            return "waiting", "Waiting for corosync_bindiface and " \
+                "corosync_mcastport (multicast transport)"
+    ring_up(cfg, members, key, mcast)
     publish_peer({"ready": "yes", "ring": ring_digest(members)})
 
-    requests = principal_requests()
+    requests = [(rid, unit, ha_request(bag)) for rid, unit, bag in principals]
     wanted = [r for r in requests if wanted_names(r[2])]
     if sd.is_leader():
         # The first configuration waits for cluster_count nodes online;
