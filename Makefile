@@ -3,11 +3,12 @@
 # brings in; on a machine without make, call tools/make instead of make.
 PYTHON ?= /usr/bin/python3
 CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
+SUITES_PYTHON := /var/cache/charm-mistral/suites/bin/python
 PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
 LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py
 
 .PHONY: deps unit_deps sdist sync lint unit_test functional_test ha_test \
-	joins_test test deploy-local destroy-local
+	joins_test test deploy-local destroy-local suites_check mojo_local
 
 # What the targets need, installed as root from the network (DEPS=unit: only
 # what lint and the unit tests need); installs nothing when all is present.
@@ -39,6 +40,20 @@ lint: unit_deps
 	elif $(CHARM_PROOF) . | tee /dev/stderr | grep -E '^(W|E):' >/dev/null; then \
 		echo 'charm proof: fix the W:/E: lines above' >&2; exit 1; \
 	fi
+	@$(MAKE) --no-print-directory suites_check
+
+# the real-Juju suites (zaza, amulet, Mojo) import, and their bundles and
+# the local cloud's hold together (2 s, offline; skipped, saying so, when
+# the suites' venv is absent: make deps installs it)
+suites_check:
+	@if [ ! -x $(SUITES_PYTHON) ]; then \
+		echo 'suites_check: skipped, $(SUITES_PYTHON) is missing (make deps)'; \
+	else $(SUITES_PYTHON) tests/suites_check.py; fi
+
+# the Mojo spec's phases against the local cloud (tests/localjuju as juju);
+# the last line: MOJO: N phases passed
+mojo_local: deps
+	PYTHONPATH=tests $(PYTHON) tests/mojo/run_local.py mistral-ha
 
 # lint + unit tests with the coverage of hooks/ and actions/ (fast, offline:
 # -rs names the tests skipped, e.g. the vendoring test without the sdist)

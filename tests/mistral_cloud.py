@@ -6,7 +6,6 @@ facts (API port, service names, service type) come from the charm.
 """
 
 import calendar
-import importlib.util
 import json
 import os
 import re
@@ -16,23 +15,12 @@ import threading
 import time
 import urllib.request
 
+import charm_facts
 from localcloud.machines import get_provider
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 CHARM = os.path.dirname(TESTS)
-
-
-def _charm_constants():
-    # hooks/ is the charm's, not a package: load its facts file by path
-    # rather than put the charm's hooks on the import path.
-    path = os.path.join(CHARM, 'hooks', 'mistral_constants.py')
-    spec = importlib.util.spec_from_file_location('mistral_constants', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_CHARM_FACTS = _charm_constants()
+_CHARM_FACTS = charm_facts.FACTS
 
 LOCALJUJU = os.path.join(TESTS, 'localjuju')
 BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')

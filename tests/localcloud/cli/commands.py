@@ -8,6 +8,7 @@ import argparse
 import heapq
 import json
 import os
+import re
 import sys
 import time
 
@@ -19,7 +20,7 @@ from ..state import actions as actionlib
 from ..state import bundle as bundlelib
 from ..state import charm as charmlib
 from ..state import model, operations
-from ..state.model import SERIES_BASES, OpError
+from ..state.model import JUJU_VERSION, SERIES_BASES, OpError
 from ..state.scheduling import stuck_units
 from ..state.status import unit_status
 from . import status_view
@@ -28,6 +29,51 @@ from . import status_view
 def _dump_yaml(data):
     return yaml.safe_dump(data, default_flow_style=False, sort_keys=False,
                           allow_unicode=True)
+
+
+# `run`'s leading words that name units: app/N or app/leader
+UNIT_ARG = re.compile(r"^[a-z][a-z0-9-]*/(\d+|leader)$")
+
+
+def resolve_unit(st, name):
+    """A unit name, `<app>/leader` read as the application's leader."""
+    app, _, number = name.partition("/")
+    if number == "leader":
+        if app not in st.apps:
+            raise OpError('application "%s" not found' % app)
+        leader = st.apps[app]["leader"]
+        if not leader:
+            raise OpError('application "%s" has no leader' % app)
+        return leader
+    if name not in st.units:
+        raise OpError('unit "%s" not found' % name)
+    return name
+
+
+def exec_targets(st, a):
+    """[(kind, name, machine id)] that `exec`'s options name, in order."""
+    targets = []
+    for word in a.unit or []:
+        for name in filter(None, word.split(",")):
+            unit = resolve_unit(st, name)
+            targets.append(("unit", unit, st.units[unit]["machine"]))
+    for word in a.application or []:
+        for app in filter(None, word.split(",")):
+            if app not in st.apps:
+                raise OpError('application "%s" not found' % app)
+            targets += [("unit", u["name"], u["machine"])
+                        for u in st.units_of(app, alive_only=True)]
+    machines = [m for w in a.machine or [] for m in w.split(",") if m]
+    if a.all:
+        machines = sorted(st.machines, key=int)
+    for mid in machines:
+        if mid not in st.machines:
+            raise OpError("machine %s not found" % mid)
+        targets.append(("machine", mid, mid))
+    if not targets:
+        raise OpError("you must specify a target: --all, --machine, "
+                      "--application or --unit")
+    return targets
 
 
 class Cli:
@@ -196,21 +242,45 @@ class Cli:
         self._apply(operations.resolve, a.unit, retry=not a.no_retry)
         return self.drain()
 
-    def run_action(self, a, juju3=False):
-        aid = self._apply(actionlib.request, a.unit, a.action, a.params)
-        if not (a.wait or juju3):
+    def run_action(self, a):
+        """`run-action` (juju 2): one unit, queued or (--wait) waited for."""
+        unit = resolve_unit(model.read(), a.unit)
+        aid = self._apply(actionlib.request, unit, a.action, a.params)
+        if not a.wait:
             self.print("Action queued with id: %s" % aid)
         rc = self.drain()
         rec = model.read().actions[aid]
-        if a.wait or juju3:
-            report = actionlib.report(rec)
-            if getattr(a, "format", "yaml") == "json":
-                self.print(json.dumps(report, indent=2))
-            else:
-                self.out.write(_dump_yaml(report))
+        if a.wait:
+            self.out.write(_dump_yaml(actionlib.report(rec)))
             if rec["status"] != "completed":
                 return 1
         return rc
+
+    def run(self, a):
+        """`run` (juju 3): `run <unit> [<unit> ...] <action> [k=v ...]`,
+        waited for.  Without --format, the flat report of each task; with
+        --format json|yaml, juju's shape: {unit: {id, results, status, ...}}.
+        Exit 1 if a task did not complete."""
+        st = model.read()
+        units, rest = [], list(a.words)
+        while rest and UNIT_ARG.match(rest[0]):
+            units.append(resolve_unit(st, rest.pop(0)))
+        if not units or not rest:
+            raise OpError("usage: run <unit> [<unit> ...] <action> [key=value ...]")
+        action, params = rest[0], rest[1:]
+        ids = [self._apply(actionlib.request, u, action, params) for u in units]
+        self.drain()
+        records = [model.read().actions[aid] for aid in ids]
+        if a.format:
+            shaped = {rec["unit"]: actionlib.juju_report(rec) for rec in records}
+            if a.format == "json":
+                self.print(json.dumps(shaped, indent=2))
+            else:
+                self.out.write(_dump_yaml(shaped))
+        else:
+            for rec in records:
+                self.out.write(_dump_yaml(actionlib.report(rec)))
+        return 0 if all(r["status"] == "completed" for r in records) else 1
 
     def show_action(self, a):
         rec = model.read().actions.get(a.id)
@@ -273,18 +343,53 @@ class Cli:
     def ssh(self, a):
         """Run a command as root on a unit's (or a machine's) machine."""
         st = model.read()
-        if "/" in a.target:
-            if a.target not in st.units:
-                raise OpError("unit %s not found" % a.target)
-            machine_id = st.units[a.target]["machine"]
+        target = a.target
+        if "/" in target:
+            unit = resolve_unit(st, target)
+            machine_id = st.units[unit]["machine"]
         else:
-            machine_id = a.target
+            machine_id = target
         if machine_id not in st.machines:
             raise OpError("machine %s not found" % machine_id)
         res = self.runner.provider.get(machine_id).run(a.command)
         self.out.write(res.stdout)
         self.err.write(res.stderr)
         return res.returncode
+
+    def exec(self, a):
+        """juju 3's `exec --unit U|--application A|--machine M|--all -- cmd`:
+        the command as root on each target's machine (not in a hook context:
+        no hook tools).  One target: its output and exit code, as juju
+        prints it; several, or --format json|yaml: {target: {results:
+        {return-code, stdout, stderr}, status, unit|machine}}."""
+        st = model.read()
+        targets = exec_targets(st, a)
+        if not a.command:
+            raise OpError("no commands specified")
+        # as juju does: the words joined into one shell command line
+        command = ["sh", "-c", " ".join(a.command)]
+        results = {}
+        for kind, name, machine_id in targets:
+            res = self.runner.provider.get(machine_id).run(command)
+            results[name] = {"results": {"return-code": res.returncode,
+                                         "stdout": res.stdout,
+                                         "stderr": res.stderr},
+                             "status": "completed", kind: name}
+        failed = any(r["results"]["return-code"] for r in results.values())
+        if len(results) == 1 and not a.format:
+            (only,) = results.values()
+            self.out.write(only["results"]["stdout"])
+            self.err.write(only["results"]["stderr"])
+            return only["results"]["return-code"]
+        if a.format == "json":
+            self.print(json.dumps(results, indent=2))
+        else:
+            self.out.write(_dump_yaml(results))
+        return 1 if failed else 0
+
+    def version(self, a):
+        self.print(JUJU_VERSION + "-genericlinux-amd64")
+        return 0
 
     def destroy(self, a):
         if not a.yes:
@@ -420,13 +525,18 @@ def build_parser():
     sp.add_argument("app")
     sp.add_argument("--force", action="store_true")
 
-    for names, juju3 in ((["run-action"], False), (["run"], True)):
-        sp = cmd(names, "run3" if juju3 else "run_action", "run an action on a unit")
-        sp.add_argument("unit")
-        sp.add_argument("action")
-        sp.add_argument("params", nargs="*", help="key=value (values are YAML)")
-        sp.add_argument("--wait", action="store_true")
-        sp.add_argument("--format", default="yaml", choices=["yaml", "json"])
+    sp = cmd("run-action", "run_action", "run an action on a unit (juju 2)")
+    sp.add_argument("unit", help="unit, or <app>/leader")
+    sp.add_argument("action")
+    sp.add_argument("params", nargs="*", help="key=value (values are YAML)")
+    sp.add_argument("--wait", action="store_true")
+    sp = cmd("run", "run", "run an action on units and wait (juju 3)")
+    sp.add_argument("words", nargs="+", metavar="unit|action|key=value",
+                    help="<unit> [<unit> ...] <action> [key=value ...]; "
+                         "a unit may be <app>/leader")
+    sp.add_argument("--format", choices=["yaml", "json"],
+                    help="juju's shape, keyed by unit")
+    sp.add_argument("--wait", help="accepted for juju 3 compatibility")
     sp = cmd(["show-action-output", "show-operation", "show-task"], "show_action",
              "show an action's result")
     sp.add_argument("id")
@@ -444,9 +554,17 @@ def build_parser():
     sp.add_argument("--timeout", type=float)
     sp.add_argument("--workload")
     sp = cmd("machines", "machines", "list machines")
-    sp = cmd(["ssh", "exec"], "ssh", "run a command as root on a unit's machine")
-    sp.add_argument("target", help="unit (mistral/0) or machine id")
+    sp = cmd("ssh", "ssh", "run a command as root on a unit's machine")
+    sp.add_argument("target", help="unit (mistral/0, mistral/leader) or machine id")
     sp.add_argument("command", nargs="+")
+    sp = cmd("exec", "exec", "run a command on units or machines (juju 3)")
+    sp.add_argument("-u", "--unit", action="append", help="units, comma-separated")
+    sp.add_argument("-a", "--application", action="append")
+    sp.add_argument("--machine", action="append")
+    sp.add_argument("--all", action="store_true")
+    sp.add_argument("--format", choices=["yaml", "json"])
+    sp.add_argument("command", nargs="*")
+    cmd("version", "version", "print the version juju would")
     sp = cmd("add-machine", "add_machine", "create a machine")
     sp.add_argument("--series", choices=sorted(SERIES_BASES))
     sp.add_argument("-n", dest="num", type=int, default=1)
@@ -461,8 +579,6 @@ def main(argv=None, out=None, err=None, provider=None):
     cli = Cli(out, err, provider)
     os.makedirs(paths.home(), exist_ok=True)
     try:
-        if args.fn == "run3":
-            return cli.run_action(args, juju3=True)
         return getattr(cli, args.fn)(args)
     except (OpError, charmlib.CharmError) as e:
         cli.err.write("ERROR %s\n" % e)

@@ -115,3 +115,15 @@ def report(rec):
     out["timing"] = {k: rec[k] for k in ("enqueued", "started", "completed")
                      if rec[k]}
     return out
+
+
+def juju_report(rec):
+    """One task as `juju run --format=json|yaml` shows it under its unit."""
+    flat = report(rec)
+    out = {"id": rec["id"], "results": flat["results"], "status": rec["status"],
+           "timing": flat["timing"], "unit": rec["unit"]}
+    if rec["message"]:
+        out["message"] = rec["message"]
+    if rec["log"]:
+        out["log"] = flat["log"]
+    return out

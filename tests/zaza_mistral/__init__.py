@@ -1,0 +1,1 @@
+"""zaza tests of the Mistral charm on real Juju (tests/tests.yaml)."""
