@@ -48,6 +48,7 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
+import mistral_patches  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
 from mistral_constants import (  # noqa: E402
@@ -79,6 +80,8 @@ def converge(changed=(), upgraded=False):
     changed = list(changed)
     if utils.missing_packages():
         changed += utils.install_packages()
+    else:
+        changed += utils.repatch_mistral()
     changed += utils.render(CONFIGS)
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
@@ -282,7 +285,10 @@ def stop():
 
 @hooks.hook('update-status')
 def update_status():
-    """Status only: cheap, changes nothing."""
+    """Status; and our fixes back, restarting the engine, where a package
+    upgrade outside the charm removed them (quick_status noticed)."""
+    if mistral_patches.files_changed():
+        converge()
 
 
 def main():
