@@ -50,7 +50,7 @@ unit_test: lint
 	$(PYTHON) -m coverage report --fail-under=85
 
 # our fixes run against the code of every release: the table of releases x
-# fixes (README, "Our fixes to Mistral's recovery"), from the cached sources
+# fixes (README, "Our fixes to Mistral"), from the cached sources
 fixes_table:
 	@$(PYTHON) tools/mistral_sources.py
 	$(PYTHON) -m pytest -p no:cacheprovider -q unit_tests/test_mistral_fixes_upstream.py

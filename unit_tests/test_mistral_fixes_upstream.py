@@ -2,7 +2,7 @@
 
 The code comes from the PyPI sdists and Debian's packages that
 tools/mistral_sources.py caches (make sdist); the table of releases x fixes
-this prints is the README's ("Our fixes to Mistral's recovery").
+this prints is the README's ("Our fixes to Mistral").
 """
 
 import os
