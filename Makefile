@@ -5,10 +5,12 @@ PYTHON ?= /usr/bin/python3
 CHARM_PROOF := /var/cache/charm-mistral/charm-tools/bin/charm-proof
 SUITES_PYTHON := /var/cache/charm-mistral/suites/bin/python
 PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cacheprovider
-LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py
+LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py \
+	tools/mistral_sources.py
 
-.PHONY: deps unit_deps sdist sync lint unit_test functional_test ha_test \
-	joins_test test deploy-local destroy-local suites_check mojo_local
+.PHONY: deps unit_deps sdist sync lint unit_test fixes_table functional_test \
+	ha_test joins_test test deploy-local destroy-local suites_check mojo_local \
+	bench
 
 # What the targets need, installed as root from the network (DEPS=unit: only
 # what lint and the unit tests need); installs nothing when all is present.
@@ -21,9 +23,11 @@ unit_deps:
 	@sh tools/install-deps --check unit || $(MAKE) --no-print-directory deps DEPS=unit
 
 # the pinned charmhelpers sdist, fetched once into ~/.cache/charm-mistral
-# (the unit tests rebuild charmhelpers/ from it to prove it is unedited)
+# (the unit tests rebuild charmhelpers/ from it to prove it is unedited),
+# and Mistral's code of every supported release (the fixes table)
 sdist:
 	$(PYTHON) tools/sync_charmhelpers.py --fetch
+	$(PYTHON) tools/mistral_sources.py
 
 # Rebuild the vendored ./charmhelpers from the pinned PyPI sdist plus
 # patches/charmhelpers/*.patch (offline once the sdist is cached).
@@ -60,6 +64,12 @@ mojo_local: deps
 unit_test: lint
 	$(PYTEST) -q -rs unit_tests
 	$(PYTHON) -m coverage report --fail-under=85
+
+# our fixes run against the code of every release: the table of releases x
+# fixes (README, "Our fixes to Mistral"), from the cached sources
+fixes_table:
+	@$(PYTHON) tools/mistral_sources.py
+	$(PYTHON) -m pytest -p no:cacheprovider -q unit_tests/test_mistral_fixes_upstream.py
 
 # the charm deployed to the local cloud (LXC machines), real services
 functional_test: deps

@@ -14,9 +14,10 @@ python_deps.ensure()
 from charmhelpers.contrib.openstack.utils import (  # noqa: E402
     do_action_openstack_upgrade,
 )
-from charmhelpers.core.hookenv import action_fail  # noqa: E402
+from charmhelpers.core.hookenv import action_fail, action_set  # noqa: E402
 
 import mistral_hooks  # noqa: E402
+import mistral_patches  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from mistral_constants import VERSION_PACKAGE  # noqa: E402
 
@@ -38,10 +39,24 @@ def openstack_upgrade(configs):
         mistral_hooks.publish_all()
 
 
+def recovery_fixes(configs):
+    """Each of our fixes on this unit: its state and variant or reason
+    (read only: hooks apply them)."""
+    states = mistral_patches.fix_states()
+    for fix, state, detail in states:
+        action_set({fix.name: '{}: {}'.format(state, detail)})
+    counts = {}
+    for _, state, _ in states:
+        counts[state] = counts.get(state, 0) + 1
+    action_set({'summary': ', '.join(
+        '{} {}'.format(n, state) for state, n in sorted(counts.items()))})
+
+
 ACTIONS = {
     'pause': pause,
     'resume': resume,
     'openstack-upgrade': openstack_upgrade,
+    'recovery-fixes': recovery_fixes,
 }
 
 

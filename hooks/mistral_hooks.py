@@ -46,6 +46,7 @@ from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
 import mistral_ha  # noqa: E402
+import mistral_patches  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
 from mistral_constants import (  # noqa: E402
@@ -77,6 +78,8 @@ def converge(changed=(), upgraded=False):
     changed = list(changed)
     if utils.missing_packages():
         changed += utils.install_packages()
+    else:
+        changed += utils.repatch_mistral()
     changed += utils.render(CONFIGS)
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
@@ -289,7 +292,10 @@ def stop():
 
 @hooks.hook('update-status')
 def update_status():
-    """Status only: cheap, changes nothing."""
+    """Status; and our fixes back, restarting the engine, where a package
+    upgrade outside the charm removed them (quick_status noticed)."""
+    if mistral_patches.files_changed():
+        converge()
 
 
 def main():

@@ -1,101 +1,120 @@
-"""Our own minimal fixes for bugs of the installed Mistral (python3-mistral).
+"""Our fixes for bugs of the installed Mistral's recovery (python3-mistral).
 
-Each patch is gated on the exact Debian version of python3-mistral it was
-written and tested for; any other version (older, newer, a Debian security
-update) gets nothing.  The patches are unified diffs relative to
-/usr/lib/python3/dist-packages (``patch -p1``) kept in
-files/mistral-patches/<version>/; why: README.md, "Our fixes to Mistral's
-recovery".
+A fix lives in files/mistral-fixes/<name>/: fix.yaml names the one file it
+changes (relative to dist-packages) and says why, and each <variant>.patch
+is the fix written for one shape of the upstream code. What decides whether
+a variant goes in is the installed file's content, never a package name or
+version: a variant applies only where every one of its hunks is found
+exactly (`patch --fuzz=0`). A fix goes in whole or not at all: patch writes
+a new copy next to the file, which replaces it only when every hunk fitted.
+A file fix.yaml lists as already fixed upstream (by its sha256) is left
+alone.
 
-apply_patches() is idempotent and safe to call after every package install
-or upgrade: a patch already applied is left alone, a patch that does not
-apply cleanly is reported and the installed file is not touched.  A package
-upgrade or reinstall replaces the patched files; calling apply_patches()
-again re-applies what fits the new version.
+apply_fixes() is idempotent (an applied variant is recognised by its
+reverse applying exactly) and records the sha256 of every file the fixes
+look at, so that files_changed() can tell cheaply, with no package manager
+call, that a package upgrade or reinstall replaced them.
 """
 
+import glob
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
+from collections import namedtuple
 
-PACKAGE = 'python3-mistral'
+from charmhelpers.core.unitdata import kv
+
 TARGET_DIR = '/usr/lib/python3/dist-packages'
-PATCH_DIR = os.path.join(
+FIXES_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    'files', 'mistral-patches')
+    'files', 'mistral-fixes')
+# unit data key: {installed file: its sha256 when apply_fixes() last ran}
+RECORD_KEY = 'mistral-fixes-files'
 
-# Debian version of python3-mistral -> patches (files in PATCH_DIR/<version>)
-# 0001: the heartbeat checker fails an action of a dead executor under a
-# context without project: with keystone auth the workflow then stays
-# RUNNING (no retry) or DELAYED (retry policy) forever.
-# 0002: an engine that dies between finishing a workflow's last task and
-# completing the workflow leaves it RUNNING forever; the integrity check
-# now completes it.
-# 0003: the scheduler shared the creating session's ORM object with its
-# in-memory timer; under load the session expired it and one detached job
-# made has_scheduled_jobs() raise for every caller: every join of the
-# engine stayed WAITING. In-memory jobs are now unshared copies, always
-# forgotten once run.
-# 0004: the integrity check refreshes a task WAITING for longer than
-# execution_integrity_check_delay, so joins left behind (by 0003's bug)
-# finish.
-FIXES = ['0001-heartbeat-checker-project-context.patch',
-         '0002-integrity-check-completes-finished-workflow.patch',
-         '0003-scheduler-keeps-unshared-in-memory-jobs.patch',
-         '0004-integrity-check-refreshes-waiting-tasks.patch']
-PATCHES = {
-    '15.0.0-1+deb12u1': FIXES,
-    '20.0.0-2+deb13u1': FIXES,
-}
+# What a fix is on a tree of Mistral's code
+APPLIED = 'applied'          # a variant is in
+PENDING = 'pending'          # a variant fits; the next hook applies it
+UPSTREAM = 'upstream'        # the file already holds the fix
+NOT_NEEDED = 'not-needed'    # the code the fix changes is not there
+MISSING = 'missing'          # needed, and no variant fits the file
 
-APPLIED = 'applied'
-NOT_APPLIED = 'not-applied'
-CONFLICT = 'conflict'
+Fix = namedtuple('Fix', 'name path summary variants upstream')
 
 
-def installed_version(package=PACKAGE):
-    """Debian version of the installed package, or None."""
+def load_fixes(fixes_dir=FIXES_DIR):
+    """Every fix, by name; variants: {variant: patch file}."""
+    import yaml  # only when the fixes are looked at, not by files_changed()
+    fixes = []
+    for manifest in sorted(glob.glob(os.path.join(fixes_dir, '*',
+                                                  'fix.yaml'))):
+        fix_dir = os.path.dirname(manifest)
+        with open(manifest) as f:
+            spec = yaml.safe_load(f)
+        fixes.append(Fix(
+            name=os.path.basename(fix_dir), path=spec['file'],
+            summary=spec['summary'],
+            variants={name: os.path.join(fix_dir, name + '.patch')
+                      for name in sorted(spec['variants'])},
+            upstream=spec['upstream']))
+    return fixes
+
+
+def sha256(path):
+    """sha256 of the file, None when it does not exist."""
     try:
-        out = subprocess.check_output(
-            ['dpkg-query', '-W', '-f=${Status}\t${Version}', package],
-            stderr=subprocess.DEVNULL, universal_newlines=True)
-    except (OSError, subprocess.CalledProcessError):
+        with open(path, 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except FileNotFoundError:
         return None
-    status, _, version = out.partition('\t')
-    if not status.endswith(' installed') or not version:
-        return None
-    return version
 
 
-def patches_for(version):
-    """Absolute paths of the patches for this Debian version (may be [])."""
-    return [os.path.join(PATCH_DIR, version, name)
-            for name in PATCHES.get(version or '', [])]
+def _patch(patch_file, target, *args):
+    """Does patch_file apply exactly (no fuzz) to target? -f: never guess
+    that a patch is reversed, never ask."""
+    return subprocess.call(
+        ['patch', '--fuzz=0', '-f', '-s', '--no-backup-if-mismatch',
+         '-r', '-', '-i', patch_file] + list(args) + [target],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL) == 0
 
 
-def _patch(patch_file, target_dir, *args):
-    cmd = ['patch', '-p1', '-d', target_dir, '-i', patch_file,
-           '--batch', '--silent', '--no-backup-if-mismatch', '-r', '-']
-    return subprocess.call(list(cmd) + list(args),
-                           stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL) == 0
+def fix_state(fix, target_dir):
+    """(state, detail) of one fix on the tree at target_dir: the variant
+    applied or that fits, the upstream change, or why not."""
+    target = os.path.join(target_dir, fix.path)
+    digest = sha256(target)
+    if digest is None:
+        return NOT_NEEDED, '{} does not exist'.format(fix.path)
+    if digest in fix.upstream:
+        return UPSTREAM, fix.upstream[digest]
+    for variant, patch_file in fix.variants.items():
+        if _patch(patch_file, target, '--dry-run', '--reverse'):
+            return APPLIED, variant
+    for variant, patch_file in fix.variants.items():
+        if _patch(patch_file, target, '--dry-run', '--forward'):
+            return PENDING, variant
+    return MISSING, 'no variant fits {} (sha256 {})'.format(
+        fix.path, digest[:12])
 
 
-def _state(patch_file, target_dir):
-    if _patch(patch_file, target_dir, '--dry-run', '--reverse', '--force'):
-        return APPLIED
-    if _patch(patch_file, target_dir, '--dry-run', '--forward'):
-        return NOT_APPLIED
-    return CONFLICT
-
-
-def patch_status(version=None, target_dir=TARGET_DIR):
-    """{patch name: 'applied' | 'not-applied' | 'conflict'} for the
-    installed (or given) version; {} when no patch is meant for it."""
-    if version is None:
-        version = installed_version()
-    return {os.path.basename(p): _state(p, target_dir)
-            for p in patches_for(version)}
+def _apply(patch_file, target):
+    """Apply in one step: the patched copy replaces target only whole."""
+    fd, new = tempfile.mkstemp(dir=os.path.dirname(target),
+                               prefix='.' + os.path.basename(target) + '.')
+    os.close(fd)
+    try:
+        if not _patch(patch_file, target, '--forward', '-o', new):
+            return False
+        shutil.copymode(target, new)
+        st = os.stat(target)
+        os.chown(new, st.st_uid, st.st_gid)
+        os.replace(new, target)
+        return True
+    finally:
+        if os.path.exists(new):
+            os.unlink(new)
 
 
 def _ensure_patch_tool():
@@ -106,30 +125,45 @@ def _ensure_patch_tool():
                           env=env)
 
 
-def apply_patches(version=None, target_dir=TARGET_DIR, log=None):
-    """Apply the patches meant for the installed (or given) version.
+def apply_fixes(target_dir=None, log=None, fixes=None):
+    """Apply every fix that a variant fits and that is not in yet.
 
-    Returns (newly_applied, conflicts): lists of patch names; the caller
-    restarts what runs the patched code.  A conflicting patch is
-    skipped (files untouched) and reported, never forced.
+    Returns (newly_applied, missing): fix names; the caller restarts what
+    runs the fixed code. Records the files' hashes (files_changed()).
     """
-    if version is None:
-        version = installed_version()
-    wanted = patches_for(version)
-    if not wanted:
-        return [], []
+    target_dir = target_dir or TARGET_DIR
+    fixes = load_fixes() if fixes is None else fixes
     _ensure_patch_tool()
-    applied, conflicts = [], []
-    for patch_file in wanted:
-        name = os.path.basename(patch_file)
-        state = _state(patch_file, target_dir)
-        if state == NOT_APPLIED and _patch(patch_file, target_dir,
-                                           '--forward'):
-            applied.append(name)
-            state = APPLIED
-        elif state != APPLIED:
-            conflicts.append(name)
+    applied, missing = [], []
+    for fix in fixes:
+        state, detail = fix_state(fix, target_dir)
+        if state == PENDING:
+            if _apply(fix.variants[detail], os.path.join(target_dir,
+                                                         fix.path)):
+                applied.append(fix.name)
+                state = APPLIED
+            else:
+                state = MISSING
+        if state == MISSING:
+            missing.append(fix.name)
         if log:
-            log('mistral patch {} for {} {}: {}'.format(
-                name, PACKAGE, version, state))
-    return applied, conflicts
+            log('mistral fix {}: {} ({})'.format(fix.name, state, detail))
+    paths = {os.path.join(target_dir, fix.path) for fix in fixes}
+    store = kv()
+    store.set(RECORD_KEY, {path: sha256(path) for path in sorted(paths)})
+    store.flush()
+    return applied, missing
+
+
+def files_changed():
+    """Has a file the fixes look at changed since apply_fixes() last ran
+    (a package upgrade or reinstall replaced it)? Cheap: hashes only."""
+    record = kv().get(RECORD_KEY)
+    return record is None or any(sha256(path) != digest
+                                 for path, digest in record.items())
+
+
+def fix_states(target_dir=None):
+    """[(fix, state, detail)] for every fix, on the installed Mistral."""
+    return [(fix,) + fix_state(fix, target_dir or TARGET_DIR)
+            for fix in load_fixes()]

@@ -216,11 +216,19 @@ def patch_mistral():
     """Our fixes for the installed Mistral's known bugs (mistral_patches),
     again after every install or upgrade, which undoes them; what changed
     (see restart_map())."""
-    applied, conflicts = mistral_patches.apply_patches(log=log)
-    for name in conflicts:
-        log('Mistral fix {} does not apply to the installed package; '
+    applied, missing = mistral_patches.apply_fixes(log=log)
+    for name in missing:
+        log('Mistral fix {} fits no variant of the installed code; '
             'left out'.format(name), level=WARNING)
     return [MISTRAL_FIXES] if applied else []
+
+
+def repatch_mistral():
+    """Our fixes again where a package upgrade the charm did not run
+    (unattended-upgrades, an operator's apt) replaced the files they
+    change; nothing, at the cost of hashing them, where they are as the
+    charm left them."""
+    return patch_mistral() if mistral_patches.files_changed() else []
 
 
 def do_openstack_upgrade(configs):

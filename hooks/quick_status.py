@@ -10,6 +10,7 @@ from charmhelpers.core.hookenv import (
 )
 from charmhelpers.core.unitdata import kv
 
+import mistral_patches
 from mistral_constants import READY, SERVICES, VERSION_PACKAGE
 
 
@@ -53,9 +54,10 @@ def settled():
     relations, leader settings), and each hook ends assessing status, so
     an active unit stays ready until a service stops or the packages
     change, which is all this checks. Any other status (waiting, blocked,
-    paused) is assessed in full, as every other hook does.
+    paused) is assessed in full, as every other hook does, and so is a
+    unit whose package upgrade removed our fixes (the hook re-applies them).
     """
-    if hook_name() != 'update-status':
+    if hook_name() != 'update-status' or mistral_patches.files_changed():
         return False
     if status_get() != ('active', READY) or not services_running():
         return False

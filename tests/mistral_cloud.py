@@ -27,7 +27,7 @@ BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
 HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
-MISTRAL_PATCHES = os.path.join(CHARM, 'files', 'mistral-patches')
+MISTRAL_FIXES = os.path.join(CHARM, 'files', 'mistral-fixes')
 # the keystone stand-in's default admin password (its config.yaml)
 ADMIN_PASSWORD = 'openstack'
 API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
@@ -124,16 +124,12 @@ def on_unit(unit, *command):
 
 
 def mistral_fixes(unit):
-    """(our fixes for the unit's python3-mistral version, {fix: state} as
-    the charm last logged them)."""
+    """(the charm's fixes, {fix: state} as the charm last logged them on
+    the unit, e.g. 'applied')."""
     log = localjuju('debug-log', '--replay', '-n', '100000', '--include',
                     unit)
-    states, version = {}, None
-    for m in re.finditer(r'mistral patch (\S+) for python3-mistral (\S+): '
-                         r'(\S+)', log):
-        states[m.group(1)], version = m.group(3), m.group(2)
-    wanted = sorted(os.listdir(os.path.join(MISTRAL_PATCHES, version)))
-    return wanted, states
+    states = dict(re.findall(r'mistral fix (\S+): (\S+) ', log))
+    return sorted(os.listdir(MISTRAL_FIXES)), states
 
 
 def all_units():

@@ -147,6 +147,9 @@ class CharmTestCase(unittest.TestCase):
             self.patch(mistral_utils, name, self.tmp + real)
             os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)
         self.patch(mistral_utils, 'MISTRAL_DIR', self.tmp + '/etc/mistral')
+        # the installed Mistral's code, which our fixes change
+        self.patch(mistral_utils.mistral_patches, 'TARGET_DIR',
+                   self.tmp + '/dist-packages')
         self.patch(mistral_utils.context, 'HAPROXY_RUN_DIR', self.tmp)
         self.patch(mistral_utils.context, 'is_ipv6_disabled', lambda: True)
         self.patch(mistral_utils.context, '_num_cpus', lambda: 2)

@@ -1,8 +1,11 @@
+import os
+
 from charmhelpers.contrib.openstack import utils as os_utils
 
-from unit_tests import fake_juju
+from unit_tests import fake_juju, fake_mistral
 from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
 
+import mistral_patches
 import mistral_utils
 
 actions = fake_juju.import_in_model('actions')
@@ -55,6 +58,41 @@ class TestPauseResume(HookTestCase):
                           if c[0] == 'mistral-db-manage'],
                          [['upgrade', 'head'], ['populate']])
         self.assertEqual(sorted(self.machine.restarts()), sorted(MISTRAL))
+
+    def test_recovery_fixes_lists_each_fix_and_changes_nothing(self):
+        paths = fake_mistral.install(mistral_patches.TARGET_DIR)
+        self.deploy_ready()
+        fake_mistral.install(mistral_patches.TARGET_DIR, {
+            'heartbeat-checker-project-context': 'mistral-14'})
+        os.unlink(paths['scheduler-keeps-unshared-in-memory-jobs'])
+        texts = {}
+        for path in paths.values():
+            if os.path.exists(path):
+                with open(path) as f:
+                    texts[path] = f.read()
+        self.run_action('recovery-fixes')
+        self.assertEqual(self.juju.action_results, {
+            'heartbeat-checker-project-context': 'pending: mistral-14',
+            'integrity-check-completes-finished-workflow':
+                'pending: mistral-14',
+            'integrity-check-refreshes-waiting-tasks': 'pending: mistral-14',
+            'scheduler-keeps-unshared-in-memory-jobs':
+                'not-needed: mistral/scheduler/default_scheduler.py does '
+                'not exist',
+            'summary': '1 not-needed, 3 pending'})
+        for path, text in texts.items():
+            with open(path) as f:
+                self.assertEqual(f.read(), text)
+        self.assertEqual(self.machine.events, [])
+
+    def test_recovery_fixes_after_install(self):
+        fake_mistral.install(mistral_patches.TARGET_DIR)
+        self.deploy_ready()
+        self.run_action('recovery-fixes')
+        results = self.juju.action_results
+        self.assertEqual(results['summary'], '4 applied')
+        self.assertEqual(results['scheduler-keeps-unshared-in-memory-jobs'],
+                         'applied: mistral-23')
 
     def test_unknown_action_fails(self):
         self.run_action('frobnicate')

@@ -4,15 +4,17 @@ import os
 import sys
 from unittest import mock
 
-from unit_tests import fake_juju
+from unit_tests import fake_juju, fake_mistral
 from unit_tests.charm_case import CharmTestCase
 
+import mistral_patches
 import mistral_utils
 import quick_status
 
 mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
 MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
+SCHEDULER_FIX = 'scheduler-keeps-unshared-in-memory-jobs'
 
 
 def vip_resource(vip):
@@ -610,8 +612,8 @@ class TestUpgrade(HookTestCase):
     def test_upgrade_restarts_each_service_once_after_systemd_reload(self):
         self.new_origin_on_a_ready_unit()
         # the new packages undid our fixes, and the drop-in changes too
-        self.patch(mistral_utils.mistral_patches, 'apply_patches',
-                   lambda log: (['0001-fix.patch'], []))
+        self.patch(mistral_utils.mistral_patches, 'apply_fixes',
+                   lambda log: (['a-fix'], []))
         self.stale_api_drop_in()
         self.run_hook('config-changed')
         self.assertEqual(self.machine.events[0], ('daemon-reload', None))
@@ -627,24 +629,72 @@ class TestUpgrade(HookTestCase):
 
 
 class TestFixes(HookTestCase):
+    """Our fixes go where the installed code fits them (mistral_patches)."""
 
-    def fixes(self, applied, conflicts=()):
-        self.patch(mistral_utils.mistral_patches, 'apply_patches',
-                   lambda log: (list(applied), list(conflicts)))
+    def install_mistral_code(self):
+        """The package's files, as an install or upgrade leaves them."""
+        return fake_mistral.install(mistral_patches.TARGET_DIR)
 
-    def test_a_new_fix_restarts_the_engine_only(self):
+    def states(self):
+        return {fix.name: state
+                for fix, state, _ in mistral_patches.fix_states()}
+
+    def test_install_applies_every_fix_that_fits(self):
+        self.install_mistral_code()
         self.deploy_ready()
-        self.fixes(['0001-fix.patch'])
+        self.assertEqual(set(self.states().values()),
+                         {mistral_patches.APPLIED})
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_update_status_puts_back_fixes_a_package_upgrade_removed(self):
+        self.install_mistral_code()
+        self.deploy_ready()
+        self.install_mistral_code()  # say, unattended-upgrades
+        self.run_hook('update-status')
+        self.assertEqual(set(self.states().values()),
+                         {mistral_patches.APPLIED})
+        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+        # then back on the quick path
+        self.machine.events.clear()
+        self.juju.calls.clear()
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.calls, {'status-get': 1})
+        self.assertEqual(self.machine.events, [])
+
+    def test_any_hook_puts_back_fixes_a_package_upgrade_removed(self):
+        self.install_mistral_code()
+        self.deploy_ready()
+        self.install_mistral_code()
+        self.run_hook('config-changed')
+        self.assertEqual(set(self.states().values()),
+                         {mistral_patches.APPLIED})
+        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+
+    def test_a_new_charm_with_fixes_restarts_the_engine_only(self):
+        self.deploy_ready()  # code the charm's fixes do not know of
+        self.install_mistral_code()
         self.run_hook('upgrade-charm')
         self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
 
-    def test_no_new_fix_restarts_nothing_and_a_conflict_is_logged(self):
+    def test_nothing_to_fix_restarts_nothing(self):
+        self.install_mistral_code()
         self.deploy_ready()
-        self.fixes([], ['0002-fix.patch'])
         self.run_hook('upgrade-charm')
         self.assertEqual(self.machine.events, [])
-        self.assertIn('Mistral fix 0002-fix.patch does not apply to the '
-                      'installed package; left out', self.juju.logs)
+
+    def test_a_fix_no_variant_fits_is_logged_and_left_out(self):
+        path = self.install_mistral_code()[SCHEDULER_FIX]
+        with open(path) as f:  # say, a distribution's own change
+            text = f.read().replace('    def has_scheduled_jobs',
+                                    '    def has_any_scheduled_jobs')
+        with open(path, 'w') as f:
+            f.write(text)
+        self.deploy_ready()
+        self.assertEqual(self.states()[SCHEDULER_FIX],
+                         mistral_patches.MISSING)
+        self.assertIn('Mistral fix {} fits no variant of the installed '
+                      'code; left out'.format(SCHEDULER_FIX), self.juju.logs)
 
 
 class TestPeers(HookTestCase):

@@ -1,122 +1,61 @@
 """Tests for hooks/mistral_patches.py (our fixes to the installed Mistral).
 
-No Mistral is needed: the target files are generated from the hunks of the
-patch itself (context and removed lines at their line numbers, filler lines
-elsewhere) in a temporary directory.
+No Mistral is needed: unit_tests/fake_mistral.py writes files on which a
+chosen variant fits. test_mistral_fixes_upstream.py runs the fixes on the
+real code of every release.
 """
 
 import os
-import re
 import shutil
-import subprocess
 import tempfile
 import unittest
 from unittest import mock
 
-import mistral_patches
+import yaml
 
-V15 = '15.0.0-1+deb12u1'
-V20 = '20.0.0-2+deb13u1'
-HEARTBEAT = '0001-heartbeat-checker-project-context.patch'
-INTEGRITY = '0002-integrity-check-completes-finished-workflow.patch'
-SCHEDULER = '0003-scheduler-keeps-unshared-in-memory-jobs.patch'
-WAITING = '0004-integrity-check-refreshes-waiting-tasks.patch'
-FIXES = (HEARTBEAT, INTEGRITY, SCHEDULER, WAITING)
-CHECKER = 'mistral/services/action_heartbeat_checker.py'
-HANDLER = 'mistral/engine/workflow_handler.py'
-SCHED = 'mistral/scheduler/default_scheduler.py'
-HUNK = re.compile(r'^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@')
+import mistral_patches
+from unit_tests import fake_mistral
+
+HEARTBEAT = 'heartbeat-checker-project-context'
+COMPLETES = 'integrity-check-completes-finished-workflow'
+WAITING = 'integrity-check-refreshes-waiting-tasks'
+SCHEDULER = 'scheduler-keeps-unshared-in-memory-jobs'
+FIXES = [HEARTBEAT, COMPLETES, WAITING, SCHEDULER]
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
 
-def original_lines(patch_file):
-    """{relative path: {line number: text}} of the original lines that
-    patch_file shows (its context and removed lines)."""
-    files, lines, line_no = {}, None, 0
-    with open(patch_file) as f:
-        for line in f:
-            if line.startswith('--- '):
-                path = line[4:].split('\t')[0].strip()
-                lines = files.setdefault(path.split('/', 1)[1], {})
-                continue
-            if lines is None or line.startswith('+++ '):
-                continue
-            m = HUNK.match(line)
-            if m:
-                line_no = int(m.group(1))
-            elif line[:1] in (' ', '-'):
-                lines[line_no] = line[1:]
-                line_no += 1
-            elif line == '\n':  # an empty context line without its space
-                lines[line_no] = '\n'
-                line_no += 1
-    return files
+class FakeKV(dict):
+    """charmhelpers' unit data, in memory."""
+
+    def set(self, key, value):
+        self[key] = value
+
+    def flush(self):
+        pass
 
 
-def originals_from_patches(patch_files):
-    """{relative path: text} of files on which every one of patch_files
-    applies (all are diffs against the same packaged files); filler lines
-    where no patch shows the original."""
-    known = {}
-    for patch_file in patch_files:
-        for path, lines in original_lines(patch_file).items():
-            known.setdefault(path, {}).update(lines)
-    return {path: ''.join(lines.get(n, '# filler line %d\n' % n)
-                          for n in range(1, max(lines) + 1)) +
-            '# end of file\n'
-            for path, lines in known.items()}
+class TestManifests(unittest.TestCase):
 
-
-class TestSelection(unittest.TestCase):
-
-    def test_affected_versions_get_their_patches(self):
-        for version in (V15, V20):
-            found = mistral_patches.patches_for(version)
+    def test_every_fix_has_its_variants_and_nothing_else(self):
+        fixes = mistral_patches.load_fixes()
+        self.assertEqual([fix.name for fix in fixes], FIXES)
+        for fix in fixes:
+            fix_dir = os.path.join(mistral_patches.FIXES_DIR, fix.name)
             self.assertEqual(
-                [os.path.join(mistral_patches.PATCH_DIR, version, name)
-                 for name in FIXES], found)
-            for path in found:
-                self.assertTrue(os.path.isfile(path), path)
+                sorted(os.listdir(fix_dir)),
+                sorted(['fix.yaml'] + [v + '.patch' for v in fix.variants]))
+            with open(os.path.join(fix_dir, 'fix.yaml')) as f:
+                self.assertTrue(yaml.safe_load(f)['why'].strip())
 
-    def test_other_versions_get_nothing(self):
-        for version in (None, '', '15.0.0-1+deb12u2', '20.0.0-2+deb13u2',
-                        '20.0.0-3', '22.0.0-1', '15.0.0'):
-            self.assertEqual([], mistral_patches.patches_for(version))
-
-    def test_every_listed_patch_exists_and_nothing_else(self):
-        listed = {(v, n) for v, names in mistral_patches.PATCHES.items()
-                  for n in names}
-        on_disk = {(v, n) for v in os.listdir(mistral_patches.PATCH_DIR)
-                   for n in os.listdir(
-                       os.path.join(mistral_patches.PATCH_DIR, v))}
-        self.assertEqual(listed, on_disk)
-
-    @mock.patch('subprocess.check_output')
-    def test_installed_version(self, check_output):
-        check_output.return_value = 'install ok installed\t' + V20
-        self.assertEqual(V20, mistral_patches.installed_version())
-        check_output.return_value = 'deinstall ok config-files\t' + V20
-        self.assertIsNone(mistral_patches.installed_version())
-        check_output.side_effect = subprocess.CalledProcessError(1, 'dpkg')
-        self.assertIsNone(mistral_patches.installed_version())
-
-    @mock.patch('subprocess.call')
-    def test_unaffected_version_touches_nothing(self, call):
-        for version in ('22.0.0-1', '15.0.0-1+deb12u2'):
-            self.assertEqual(([], []), mistral_patches.apply_patches(
-                version=version, target_dir='/nonexistent'))
-            self.assertEqual({}, mistral_patches.patch_status(
-                version=version, target_dir='/nonexistent'))
-        call.assert_not_called()
-
-    @mock.patch.object(mistral_patches, 'installed_version',
-                       return_value=None)
-    @mock.patch('subprocess.call')
-    def test_mistral_not_installed(self, call, _version):
-        self.assertEqual(([], []), mistral_patches.apply_patches())
-        self.assertEqual({}, mistral_patches.patch_status())
-        call.assert_not_called()
+    def test_each_variant_changes_only_the_file_its_fix_names(self):
+        for fix in mistral_patches.load_fixes():
+            for patch_file in fix.variants.values():
+                with open(patch_file) as f:
+                    changed = [line.split()[1] for line in f
+                               if line.startswith(('--- ', '+++ '))]
+                self.assertEqual(
+                    changed, ['a/' + fix.path, 'b/' + fix.path], patch_file)
 
 
 @needs_patch
@@ -125,95 +64,135 @@ class TestApply(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.tmp)
+        self.kv = FakeKV()
+        patcher = mock.patch.object(mistral_patches, 'kv',
+                                    lambda: self.kv)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.fixes = {fix.name: fix for fix in mistral_patches.load_fixes()}
 
-    def make_target(self, version):
-        originals = originals_from_patches(
-            mistral_patches.patches_for(version))
-        for rel, text in originals.items():
-            path = os.path.join(self.tmp, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, 'w') as f:
-                f.write(text)
-        return originals
+    def install(self, variants=None):
+        return fake_mistral.install(self.tmp, variants)
 
-    def read(self, rel):
-        with open(os.path.join(self.tmp, rel)) as f:
+    def states(self):
+        return {name: mistral_patches.fix_state(fix, self.tmp)
+                for name, fix in self.fixes.items()}
+
+    def read(self, path):
+        with open(path) as f:
             return f.read()
 
-    def test_apply_is_idempotent(self):
-        for version in (V15, V20):
-            shutil.rmtree(self.tmp)
-            os.mkdir(self.tmp)
-            originals = self.make_target(version)
-            self.assertEqual({CHECKER, HANDLER, SCHED}, set(originals))
-            fixes = dict.fromkeys(FIXES, mistral_patches.NOT_APPLIED)
-            self.assertEqual(fixes,
-                             mistral_patches.patch_status(version, self.tmp))
+    def test_each_variant_applies_once_then_is_recognised(self):
+        for variants in ({}, {HEARTBEAT: 'mistral-14',
+                              SCHEDULER: 'mistral-14'}):
+            paths = self.install(variants)
+            pending = self.states()
+            self.assertEqual({state for state, _ in pending.values()},
+                             {mistral_patches.PENDING})
             log = mock.Mock()
 
-            self.assertEqual((list(FIXES), []),
-                             mistral_patches.apply_patches(
-                                 version, self.tmp, log=log))
-            checker, handler = self.read(CHECKER), self.read(HANDLER)
-            sched = self.read(SCHED)
+            self.assertEqual(
+                mistral_patches.apply_fixes(self.tmp, log=log),
+                (FIXES, []))
+            self.assertEqual(self.states(), {
+                name: (mistral_patches.APPLIED, variant)
+                for name, (_, variant) in pending.items()})
             self.assertIn('def _fail_expired_action(action_ex_id, '
-                          'project_id):', checker)
-            self.assertIn('project_id=project_id,', checker)
-            self.assertIn('            _complete_if_tasks_done(wf_ex, '
-                          'check_after_seconds)\n', handler)
-            self.assertIn('    check_and_complete(wf_ex.id)\n', handler)
-            self.assertIn('        _refresh_waiting_tasks(wf_ex, '
-                          'check_after_seconds)\n', handler)
-            self.assertIn('_unshared_copy(scheduled_job))\n', sched)
-            self.assertIn('            self.in_memory_jobs.pop(', sched)
-            applied = dict.fromkeys(FIXES, mistral_patches.APPLIED)
-            self.assertEqual(applied,
-                             mistral_patches.patch_status(version, self.tmp))
-            log.assert_any_call(
-                'mistral patch {} for python3-mistral {}: applied'.format(
-                    INTEGRITY, version))
+                          'project_id):', self.read(paths[HEARTBEAT]))
+            handler = self.read(paths[COMPLETES])
+            self.assertIn('_complete_if_tasks_done(wf_ex, ', handler)
+            self.assertIn('_refresh_waiting_tasks(wf_ex, ', handler)
+            self.assertIn('_unshared_copy(scheduled_job)',
+                          self.read(paths[SCHEDULER]))
+            log.assert_any_call('mistral fix {}: applied ({})'.format(
+                SCHEDULER, pending[SCHEDULER][1]))
 
-            # twice = once
-            self.assertEqual(([], []), mistral_patches.apply_patches(
-                version, self.tmp))
-            self.assertEqual((checker, handler, sched),
-                             (self.read(CHECKER), self.read(HANDLER),
-                              self.read(SCHED)))
-            self.assertEqual(applied,
-                             mistral_patches.patch_status(version, self.tmp))
-            for rel in (CHECKER, HANDLER, SCHED):
-                self.assertEqual(
-                    [os.path.basename(rel)],
-                    os.listdir(os.path.join(self.tmp, os.path.dirname(rel))))
+            # twice = once: nothing applied, nothing touched, no stray file
+            texts = {p: self.read(p) for p in paths.values()}
+            self.assertEqual(mistral_patches.apply_fixes(self.tmp),
+                             ([], []))
+            self.assertEqual({p: self.read(p) for p in paths.values()},
+                             texts)
+            for path in paths.values():
+                self.assertEqual(os.listdir(os.path.dirname(path)),
+                                 [os.path.basename(path)])
 
-    def test_conflict_leaves_file_untouched(self):
-        self.make_target(V20)
-        path = os.path.join(self.tmp, CHECKER)
-        changed = self.read(CHECKER).replace('@post_tx_queue.run\n', '')
+    def test_a_file_no_variant_was_written_for_is_left_untouched(self):
+        paths = self.install()
+        path = paths[HEARTBEAT]
+        changed = self.read(path).replace('@post_tx_queue.run\n', '')
         with open(path, 'w') as f:
             f.write(changed)
-        status = dict.fromkeys(FIXES, mistral_patches.NOT_APPLIED)
-        status[HEARTBEAT] = mistral_patches.CONFLICT
-        self.assertEqual(status, mistral_patches.patch_status(V20, self.tmp))
+        self.assertEqual(self.states()[HEARTBEAT][0],
+                         mistral_patches.MISSING)
         # the other fixes still go in
-        self.assertEqual(([INTEGRITY, SCHEDULER, WAITING], [HEARTBEAT]),
-                         mistral_patches.apply_patches(V20, self.tmp))
-        self.assertEqual(changed, self.read(CHECKER))
-        self.assertEqual([os.path.basename(CHECKER)],
-                         os.listdir(os.path.dirname(path)))
+        self.assertEqual(mistral_patches.apply_fixes(self.tmp),
+                         ([COMPLETES, WAITING, SCHEDULER], [HEARTBEAT]))
+        self.assertEqual(self.read(path), changed)
 
-    def test_heartbeat_patch_for_other_version_does_not_apply(self):
-        # the 15 heartbeat fix must not fit 20's file
-        self.make_target(V20)
-        status = mistral_patches.patch_status(V15, self.tmp)
-        self.assertEqual(mistral_patches.CONFLICT, status[HEARTBEAT])
+    def test_a_fix_goes_in_whole_or_not_at_all(self):
+        # the first hunks of the variant fit, the last one does not: the
+        # file stays as it was, with no half-patched copy left behind
+        paths = self.install()
+        path = paths[SCHEDULER]
+        broken = self.read(path).replace(
+            '# Checking in-memory jobs first.\n',
+            '# Checking the jobs in memory first.\n')
+        with open(path, 'w') as f:
+            f.write(broken)
+        os.chmod(path, 0o640)
+        fix = self.fixes[SCHEDULER]
+        self.assertEqual(mistral_patches.fix_state(fix, self.tmp)[0],
+                         mistral_patches.MISSING)
+        self.assertFalse(mistral_patches._apply(
+            fix.variants['mistral-23'], path))
+        self.assertEqual(self.read(path), broken)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+        self.assertEqual(os.listdir(os.path.dirname(path)),
+                         [os.path.basename(path)])
+
+    def test_applied_file_keeps_its_mode(self):
+        path = self.install()[SCHEDULER]
+        os.chmod(path, 0o640)
+        mistral_patches.apply_fixes(self.tmp)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+
+    def test_a_file_that_holds_the_fix_upstream_is_left_alone(self):
+        path = self.install()[HEARTBEAT]
+        fix = self.fixes[HEARTBEAT]._replace(upstream={
+            mistral_patches.sha256(path): 'abc123 (99.0.0)'})
+        self.assertEqual(mistral_patches.fix_state(fix, self.tmp),
+                         (mistral_patches.UPSTREAM, 'abc123 (99.0.0)'))
+        text = self.read(path)
+        self.assertEqual(mistral_patches.apply_fixes(
+            self.tmp, fixes=[fix]), ([], []))
+        self.assertEqual(self.read(path), text)
+
+    def test_code_that_is_not_there_needs_no_fix(self):
+        self.assertEqual(
+            mistral_patches.fix_state(self.fixes[SCHEDULER], self.tmp),
+            (mistral_patches.NOT_NEEDED,
+             'mistral/scheduler/default_scheduler.py does not exist'))
+        self.assertEqual(mistral_patches.apply_fixes(self.tmp), ([], []))
+
+    def test_files_changed_sees_a_package_upgrade_undo_the_fixes(self):
+        self.assertTrue(mistral_patches.files_changed())  # never looked
+        paths = self.install()
+        original = self.read(paths[SCHEDULER])
+        mistral_patches.apply_fixes(self.tmp)
+        self.assertFalse(mistral_patches.files_changed())
+        with open(paths[SCHEDULER], 'w') as f:  # the package's file again
+            f.write(original)
+        self.assertTrue(mistral_patches.files_changed())
+        mistral_patches.apply_fixes(self.tmp)
+        self.assertFalse(mistral_patches.files_changed())
+        os.unlink(paths[SCHEDULER])  # gone in a new release
+        self.assertTrue(mistral_patches.files_changed())
 
     @mock.patch('shutil.which', return_value=None)
     @mock.patch('subprocess.check_call')
     def test_installs_patch_program_when_missing(self, check_call, _which):
-        with mock.patch.object(mistral_patches, '_state',
-                               return_value=mistral_patches.APPLIED):
-            mistral_patches.apply_patches(V20, self.tmp)
+        mistral_patches.apply_fixes(self.tmp)
         check_call.assert_called_once_with(
             ['apt-get', 'install', '-y', '-qq', 'patch'], env=mock.ANY)
 
