@@ -56,12 +56,13 @@ unit_test: lint
 	$(PYTHON) -m coverage report --fail-under=85
 
 # the charm deployed to the local cloud (LXC machines), real services
-functional_test: deps
+functional_test: deps build
 	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional
 
 # everything CI runs: one test session, so one closing summary line; deps
-# and the sdist first, so that charm proof and the vendoring test always run
-test: deps sdist lint
+# and the sdist first, so that charm proof and the vendoring test always
+# run; the .charm built and analysed first (the bundles deploy it)
+test: deps sdist lint build
 	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional
 	$(PYTHON) -m coverage report --fail-under=85
 

@@ -2,7 +2,8 @@
 Keystone and Mistral clients.
 
 Shared by the functional tests and `make deploy-local`.  The charm's own
-facts (API port, service names, service type) come from the charm.
+facts (API port, service names, service type) come from the charm, and the
+bundles deploy it packed, as Juju 4 must (build_charm()).
 """
 
 import calendar
@@ -22,17 +23,19 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 CHARM = os.path.dirname(TESTS)
 
 
-def _charm_constants():
-    # hooks/ is the charm's, not a package: load its facts file by path
+def _charm_module(*path):
+    # hooks/ and tools/ are the charm's, not packages: load a file by path
     # rather than put the charm's hooks on the import path.
-    path = os.path.join(CHARM, 'hooks', 'mistral_constants.py')
-    spec = importlib.util.spec_from_file_location('mistral_constants', path)
+    path = os.path.join(CHARM, *path)
+    name = os.path.basename(path)[:-len('.py')]
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_CHARM_FACTS = _charm_constants()
+_CHARM_FACTS = _charm_module('hooks', 'mistral_constants.py')
+_PACKER = _charm_module('tools', 'pack_charm.py')
 
 LOCALJUJU = os.path.join(TESTS, 'localjuju')
 BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
@@ -49,6 +52,15 @@ SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 class CloudError(Exception):
     pass
+
+
+def build_charm():
+    """Pack the charm as `make build` does, one .charm per platform, where
+    the bundles take it from (they name the ubuntu@24.04 one; the local
+    cloud does not match bases to its Debian machines)."""
+    charms = _PACKER.pack()
+    sys.stderr.write('packed {}\n'.format(', '.join(map(str, charms))))
+    return charms
 
 
 def _echo_lines(stream, kept):
