@@ -12,8 +12,6 @@ mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
 MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
 
-
-
 # mistral-api.service as the packages ship it (the settings that matter):
 # Ubuntu's runs the init script, Debian's runs uWSGI.
 PACKAGED_API_UNITS = {
@@ -55,6 +53,7 @@ def systemd_service_section(text):
         else:
             service[key] = [value]
     return service
+
 
 class HookTestCase(CharmTestCase):
 
