@@ -536,7 +536,8 @@ class TestUpgrade(HookTestCase):
         self.patch(mistral_utils, 'get_os_codename_install_source',
                    lambda source: 'epoxy')
         self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+                   lambda: {'DISTRIB_ID': 'Ubuntu',
+                            'DISTRIB_CODENAME': 'noble'})
 
     def test_new_origin_upgrades_migrates_and_restarts(self):
         self.new_origin_on_a_ready_unit()
