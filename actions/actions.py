@@ -31,6 +31,11 @@ def resume(configs):
 
 
 def openstack_upgrade(configs):
+    # a bad openstack-origin would end charmhelpers' check in sys.exit
+    problem = utils.config_problem()
+    if problem:
+        action_fail(problem)
+        return
     # the hooks' renderer follows the new release: converging there renders
     # once, migrates the schema and restarts
     if do_action_openstack_upgrade(

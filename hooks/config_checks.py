@@ -9,13 +9,28 @@ import binascii
 import ipaddress
 import re
 
-from charmhelpers.contrib.openstack.utils import OPENSTACK_CODENAMES
+from charmhelpers.contrib.openstack.utils import (
+    OPENSTACK_CODENAMES,
+    CompareOpenStackReleases,
+)
 from charmhelpers.core.host import lsb_release
+from charmhelpers.fetch.ubuntu import (
+    CLOUD_ARCHIVE_POCKETS,
+    UBUNTU_OPENSTACK_RELEASE,
+)
 
-UBUNTU_ORIGIN = re.compile(
+from mistral_constants import OLDEST_RELEASE
+
+CLOUD_ORIGIN = re.compile(
     r'^cloud:(?P<series>[a-z]+)-(?P<release>[a-z]+)'
-    r'(/(updates|staging|proposed))?$')
-OTHER_ORIGINS = re.compile(r'^(distro|distro-proposed|ppa:\S+/\S+|deb \S+.*)$')
+    r'(/(updates|proposed|staging))?$')
+# add-apt-repository forms: charmhelpers takes the release from a codename
+# anywhere in the text (get_os_codename_install_source)
+APT_REPOSITORY_ORIGIN = re.compile(
+    r'^(ppa:[^/\s]+/\S+|deb (https?|file):\S+ \S+( \S+)+)(\|.+)?$')
+ORIGIN_FORMS = ("distro, distro-proposed, cloud:<series>-<release>[/updates|"
+                "/proposed|/staging], ppa:<owner>/<name> or 'deb <url> "
+                "<suite> <components>[|<key>]'")
 
 # option: (lowest allowed value, what the value means)
 INT_BOUNDS = {
@@ -43,21 +58,70 @@ HOSTNAME_OPTIONS = ['os-public-hostname', 'os-internal-hostname',
                     'os-admin-hostname']
 
 
-def origin_error(origin, distro_id):
-    """What is wrong with openstack-origin on this host, or None."""
-    match = UBUNTU_ORIGIN.match(origin)
-    if match:
-        if distro_id.lower() != 'ubuntu':
-            return ("openstack-origin: the Cloud Archive ('{}') exists only "
-                    "on Ubuntu; use 'distro' on {}".format(origin, distro_id))
-        if match.group('release') not in OPENSTACK_CODENAMES.values():
-            return ("openstack-origin: unknown OpenStack release '{}'"
-                    .format(match.group('release')))
-        return None
-    if OTHER_ORIGINS.match(origin):
-        return None
-    return ("openstack-origin: '{}' is not distro, cloud:<series>-<release>, "
-            "ppa:<owner>/<name> or a deb line".format(origin))
+def _release_error(origin, release):
+    if release not in OPENSTACK_CODENAMES.values():
+        return ("openstack-origin: unknown OpenStack release '{}'"
+                .format(release))
+    if CompareOpenStackReleases(release) < OLDEST_RELEASE:
+        return ("openstack-origin: '{}' installs {}; the charm supports {} "
+                "and later".format(origin, release, OLDEST_RELEASE))
+    return None
+
+
+def _cloud_archive_error(origin, match, series):
+    wanted, release = match.group('series'), match.group('release')
+    if wanted != series:
+        return ("openstack-origin: '{}' is the Cloud Archive of {}, this "
+                "unit runs {}".format(origin, wanted, series))
+    error = _release_error(origin, release)
+    if error:
+        return error
+    if '{}-{}'.format(series, release) not in CLOUD_ARCHIVE_POCKETS:
+        offered = [k.split('-', 1)[1] for k in CLOUD_ARCHIVE_POCKETS
+                   if re.match(r'^{}-[a-z]+$'.format(series), k)]
+        return ("openstack-origin: the Cloud Archive has no {} for {} "
+                "({} ships {}: use distro; the Cloud Archive has {})".format(
+                    release, series, series,
+                    UBUNTU_OPENSTACK_RELEASE.get(series),
+                    ', '.join(offered) or 'nothing for it'))
+    return None
+
+
+def origin_error(origin, host):
+    """What is wrong with openstack-origin on this host, or None.
+
+    `host` is lsb_release()'s answer. Every form config.yaml documents
+    either installs a release the charm knows, from a source this host's
+    distribution has, or is refused here, before charmhelpers would exit
+    in the middle of a hook.
+    """
+    distro, series = host['DISTRIB_ID'], host['DISTRIB_CODENAME']
+    ubuntu = distro.lower() == 'ubuntu'
+    if origin in ('distro', 'distro-proposed'):
+        if origin == 'distro-proposed' and not ubuntu:
+            return ("openstack-origin: distro-proposed is Ubuntu's "
+                    "-proposed pocket; use distro on {}".format(distro))
+        if series not in UBUNTU_OPENSTACK_RELEASE:
+            return ('openstack-origin: no OpenStack release known for {} '
+                    '{}'.format(distro, series))
+        return _release_error(origin, UBUNTU_OPENSTACK_RELEASE[series])
+    cloud = CLOUD_ORIGIN.match(origin)
+    if cloud or APT_REPOSITORY_ORIGIN.match(origin):
+        if not ubuntu:
+            return ("openstack-origin: '{}' needs Ubuntu (the Cloud Archive,"
+                    " Launchpad, add-apt-repository); use distro on {}"
+                    .format(origin, distro))
+        if cloud:
+            return _cloud_archive_error(origin, cloud, series)
+        named = [r for r in OPENSTACK_CODENAMES.values()
+                 if r in origin.split('|')[0]]
+        if not named:
+            return ("openstack-origin: '{}' names no OpenStack release (the "
+                    "charm reads it from the source, e.g. .../epoxy)"
+                    .format(origin))
+        return _release_error(origin, named[0])
+    return "openstack-origin: '{}' is not one of {}".format(
+        origin, ORIGIN_FORMS)
 
 
 def _number_error(name, value):
@@ -105,15 +169,15 @@ def _ssl_error(cfg):
     return None
 
 
-def config_error(cfg, distro_id=None):
-    """The first problem found in the charm config `cfg`, or None.
+def config_error(cfg, host=None):
+    """The first problem found in the charm config `cfg` on `host`
+    (lsb_release()'s answer; this machine's by default), or None.
 
     The message starts with the option's name so that an operator knows
     what to change.
     """
-    if distro_id is None:
-        distro_id = lsb_release()['DISTRIB_ID']
-    error = origin_error(cfg.get('openstack-origin') or '', distro_id)
+    error = origin_error(cfg.get('openstack-origin') or '',
+                         host or lsb_release())
     if error:
         return error
     for name in REQUIRED_STRINGS:

@@ -8,6 +8,9 @@ SERVICE_NAME = 'mistral'
 SERVICE_TYPE = 'workflowv2'
 # Package whose version names the OpenStack release installed
 VERSION_PACKAGE = 'mistral-common'
+# The first release the charm supports (Mistral 14, jammy's); its templates
+# serve every later one
+OLDEST_RELEASE = 'yoga'
 
 API_PORT = 8989  # public port, served by haproxy; the API sits behind it
 API_PATH = '/v2'

@@ -9,7 +9,8 @@ from charmhelpers.contrib.hahelpers.cluster import (
 from charmhelpers.contrib.openstack import context
 from charmhelpers.core.hookenv import config
 
-from mistral_constants import API_PORT, MISTRAL_CONF, MISTRAL_LOG_DIR
+from mistral_constants import (
+    API_PORT, MISTRAL_CONF, MISTRAL_LOG_DIR, MISTRAL_USER)
 
 
 class HAProxyPortsContext(context.OSContextGenerator):
@@ -54,6 +55,7 @@ class MistralContext(context.OSContextGenerator):
             'node_name': socket.gethostname(),
             'region': cfg['region'],
             'mistral_conf': MISTRAL_CONF,
+            'mistral_user': MISTRAL_USER,
             'api_log': MISTRAL_LOG_DIR + '/mistral-api.log',
             'expiration_interval': (cfg['execution-expiration-interval']
                                     if expire else None),

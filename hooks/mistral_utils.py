@@ -60,6 +60,7 @@ from mistral_constants import (
     MISTRAL_DIR,
     MISTRAL_SERVICES,
     MISTRAL_USER,
+    OLDEST_RELEASE,
     PACKAGES,
     REQUIRED_INTERFACES,
     SERVICES,
@@ -133,7 +134,7 @@ def services():
 
 
 def register_configs(release=None):
-    release = release or os_release(VERSION_PACKAGE, base='yoga')
+    release = release or os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
     configs = templating.OSConfigRenderer(
         templates_dir=TEMPLATES,
         openstack_release=release)

@@ -1,18 +1,19 @@
-"""The charm's own facts (API port, service names, service type) for the
-tests and suites: hooks/mistral_constants.py, loaded by path (hooks/ is the
-charm's, not a package, and stays off the import path)."""
+"""The charm's own files the tests and suites use, loaded by path (hooks/
+and tools/ are the charm's, not packages, and stay off the import path):
+its facts (API port, service names, service type) and its packer."""
 import importlib.util
 import os
 
 CHARM = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _load():
-    path = os.path.join(CHARM, 'hooks', 'mistral_constants.py')
-    spec = importlib.util.spec_from_file_location('mistral_constants', path)
+def load(*path):
+    path = os.path.join(CHARM, *path)
+    name = os.path.basename(path)[:-len('.py')]
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-FACTS = _load()
+FACTS = load('hooks', 'mistral_constants.py')

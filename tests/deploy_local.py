@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`make deploy-local`: Mistral in the local cloud, and a workflow run on it.
 
-Deploys tests/bundles/mistral.yaml unless the model already holds it, waits
+Packs the charm and deploys tests/bundles/mistral.yaml (which takes the
+.charm) unless the model already holds it, waits
 for every unit to be active, writes an openrc for the stock `mistral`
 client, runs a workflow under Keystone auth and prints the status table and
 the workflow's result. SERIES=bookworm deploys Debian 12 instead of 13.
@@ -20,6 +21,7 @@ OPENRC = '/root/mistral-openrc'
 def main():
     series = os.environ.get('SERIES', 'trixie')
     if 'mistral' not in cloud.status()['applications']:
+        cloud.build_charm()
         print('Deploying the bundle on {} (the first run builds a base image '
               'and installs packages: a few minutes)'.format(series), flush=True)
         cloud.localjuju('deploy', cloud.BUNDLE, '--series', series,

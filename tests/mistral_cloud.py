@@ -2,7 +2,8 @@
 Keystone and Mistral clients.
 
 Shared by the functional tests and `make deploy-local`.  The charm's own
-facts (API port, service names, service type) come from the charm.
+facts (API port, service names, service type) come from the charm, and the
+bundles deploy it packed, as Juju 4 must (build_charm()).
 """
 
 import calendar
@@ -21,6 +22,7 @@ from localcloud.machines import get_provider
 TESTS = os.path.dirname(os.path.abspath(__file__))
 CHARM = os.path.dirname(TESTS)
 _CHARM_FACTS = charm_facts.FACTS
+_PACKER = charm_facts.load('tools', 'pack_charm.py')
 
 LOCALJUJU = os.path.join(TESTS, 'localjuju')
 BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
@@ -37,6 +39,15 @@ SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 class CloudError(Exception):
     pass
+
+
+def build_charm():
+    """Pack the charm as `make build` does, one .charm per platform, where
+    the bundles take it from (they name the ubuntu@24.04 one; the local
+    cloud does not match bases to its Debian machines)."""
+    charms = _PACKER.pack()
+    sys.stderr.write('packed {}\n'.format(', '.join(map(str, charms))))
+    return charms
 
 
 def _echo_lines(stream, kept):

@@ -50,7 +50,8 @@ class TestPauseResume(HookTestCase):
         self.patch(mistral_utils, 'get_os_codename_install_source',
                    lambda source: 'epoxy')
         self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+                   lambda: {'DISTRIB_ID': 'Ubuntu',
+                            'DISTRIB_CODENAME': 'noble'})
         self.run_action('openstack-upgrade')
         self.assertEqual(self.juju.action_results['outcome'],
                          'success, upgrade completed')
@@ -93,6 +94,17 @@ class TestPauseResume(HookTestCase):
         self.assertEqual(results['summary'], '4 applied')
         self.assertEqual(results['scheduler-keeps-unshared-in-memory-jobs'],
                          'applied: mistral-23')
+
+    def test_openstack_upgrade_fails_naming_a_bad_origin(self):
+        self.deploy_ready()
+        self.juju.config['action-managed-upgrade'] = True
+        self.juju.config['openstack-origin'] = (
+            'deb http://example.com/debian bookworm main')
+        self.run_action('openstack-upgrade')
+        self.assertEqual(len(self.juju.action_failures), 1)
+        self.assertTrue(self.juju.action_failures[0].startswith(
+            "openstack-origin: 'deb http://example.com/debian"))
+        self.assertEqual(self.machine.restarts(), [])
 
     def test_unknown_action_fails(self):
         self.run_action('frobnicate')

@@ -64,7 +64,7 @@ OS_RELEASE = {
 
 def lsb(series):
     """lsb_release() result for a series (Debian ones via os-release)."""
-    debian = {'bookworm': '12', 'trixie': '13'}
+    debian = {'bookworm': '12', 'trixie': '13', 'forky': '14'}
     if series in debian:
         return {'DISTRIB_ID': 'Debian', 'DISTRIB_RELEASE': debian[series],
                 'DISTRIB_CODENAME': series, 'DISTRIB_DESCRIPTION': ''}
@@ -249,7 +249,7 @@ class TestReleaseTables(unittest.TestCase):
         rels = fetch_ubuntu.OPENSTACK_RELEASES
         self.assertEqual(rels[rels.index('yoga'):], (
             'yoga', 'zed', 'antelope', 'bobcat', 'caracal', 'dalmatian',
-            'epoxy', 'flamingo', 'gazpacho'))
+            'epoxy', 'flamingo', 'gazpacho', 'hibiscus'))
 
     def test_host_releases(self):
         from charmhelpers.core.host import CompareHostReleases
@@ -258,13 +258,14 @@ class TestReleaseTables(unittest.TestCase):
         self.assertTrue(CompareHostReleases('bookworm') > 'jammy')
         self.assertTrue(CompareHostReleases('trixie') > 'bookworm')
         self.assertTrue(CompareHostReleases('questing') > 'trixie')
+        self.assertTrue(CompareHostReleases('forky') > 'resolute')
 
     def test_distro_openstack_release(self):
         from charmhelpers.fetch import ubuntu as fetch_ubuntu
         m = fetch_ubuntu.UBUNTU_OPENSTACK_RELEASE
         self.assertEqual(
-            [m[s] for s in ('jammy', 'noble', 'bookworm', 'trixie')],
-            ['yoga', 'caracal', 'zed', 'epoxy'])
+            [m[s] for s in ('jammy', 'noble', 'bookworm', 'trixie', 'forky')],
+            ['yoga', 'caracal', 'zed', 'epoxy', 'hibiscus'])
 
     def test_cloud_archive_pockets(self):
         from charmhelpers.fetch import ubuntu as fetch_ubuntu
@@ -319,6 +320,31 @@ class TestOpenStackUtils(unittest.TestCase):
         self.assertTrue(u.CompareOpenStackReleases('epoxy') > 'caracal')
         self.assertEqual(u.PACKAGE_CODENAMES['mistral-common']['2'],
                          'mitaka')
+
+    def test_every_packaged_mistral_version_names_its_release(self):
+        # mistral-common as Ubuntu, the Cloud Archive (~cloudN, no epoch)
+        # and Debian version it, with the release each belongs to
+        recorded = [
+            ('jammy', '14.0.0-0ubuntu1.1', 'yoga'),
+            ('jammy', '15.0.0-0ubuntu1~cloud0', 'zed'),
+            ('jammy', '16.0.0-0ubuntu1~cloud0', 'antelope'),
+            ('jammy', '17.0.0-0ubuntu1~cloud1', 'bobcat'),
+            ('jammy', '18.0.1-0ubuntu1.1~cloud0', 'caracal'),
+            ('noble', '18.0.1-0ubuntu1.1', 'caracal'),
+            ('noble', '19.0.0-0ubuntu1~cloud0', 'dalmatian'),
+            ('noble', '20.0.0-0ubuntu1~cloud0', 'epoxy'),
+            ('noble', '21.0.0-0ubuntu1~cloud0', 'flamingo'),
+            ('noble', '22.0.0-0ubuntu1~cloud0', 'gazpacho'),
+            ('bookworm', '15.0.0-1+deb12u1', 'zed'),
+            ('trixie', '20.0.0-2+deb13u1', 'epoxy'),
+            ('forky', '23.0.0-4', 'hibiscus'),
+        ]
+        for series, version, release in recorded:
+            hookenv.cache.clear()
+            self.host(series, version)
+            self.assertEqual(
+                self.utils.get_os_codename_package('mistral-common'),
+                release, version)
 
     def test_mistral_20_is_epoxy(self):
         self.host('trixie', '20.0.0-1')

@@ -1,43 +1,113 @@
+import os
 import unittest
+
+import yaml
 
 from unit_tests.fake_juju import charm_defaults
 
 import config_checks
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+HOSTS = {
+    'jammy': {'DISTRIB_ID': 'Ubuntu', 'DISTRIB_CODENAME': 'jammy'},
+    'noble': {'DISTRIB_ID': 'Ubuntu', 'DISTRIB_CODENAME': 'noble'},
+    'bookworm': {'DISTRIB_ID': 'Debian', 'DISTRIB_CODENAME': 'bookworm'},
+    'trixie': {'DISTRIB_ID': 'Debian', 'DISTRIB_CODENAME': 'trixie'},
+    'forky': {'DISTRIB_ID': 'Debian', 'DISTRIB_CODENAME': 'forky'},
+}
+UCA = 'http://ubuntu-cloud.archive.canonical.com/ubuntu'
+# Every form config.yaml documents, and where it works: the series it
+# installs a supported release on; everywhere else it blocks.
+ORIGINS = {
+    'distro': set(HOSTS),
+    'distro-proposed': {'jammy', 'noble'},
+    'cloud:jammy-zed': {'jammy'},
+    'cloud:jammy-caracal': {'jammy'},
+    'cloud:jammy-bobcat/updates': {'jammy'},
+    'cloud:jammy-antelope/proposed': {'jammy'},
+    'cloud:jammy-caracal/staging': {'jammy'},
+    'cloud:noble-dalmatian': {'noble'},
+    'cloud:noble-epoxy/proposed': {'noble'},
+    'cloud:noble-gazpacho': {'noble'},
+    'ppa:ubuntu-cloud-archive/epoxy-staging': {'jammy', 'noble'},
+    'deb {} noble-updates/flamingo main'.format(UCA): {'jammy', 'noble'},
+    'deb {} noble-updates/flamingo main|ABCDEF12'.format(UCA):
+        {'jammy', 'noble'},
+    # never: no release named, the wrong series, not in the Cloud Archive,
+    # older than the charm, not a documented form
+    'ppa:team/stuff': set(),
+    'deb http://example.com/debian bookworm main': set(),
+    'cloud:focal-yoga': set(),
+    'cloud:jammy-yoga': set(),
+    'cloud:jammy-epoxy': set(),
+    'cloud:noble-caracal': set(),
+    'cloud:noble-zebra': set(),
+    'cloud:epoxy': set(),
+    'deb http://example.com/ubuntu noble-updates/ussuri main': set(),
+    'epoxy': set(),
+    'latest': set(),
+    '': set(),
+}
+
 
 class TestConfigError(unittest.TestCase):
 
-    def error(self, distro='Debian', **options):
+    def error(self, series='bookworm', **options):
         cfg = charm_defaults()
         # option names with '-' as keyword arguments with '_'; ssl_* and
         # vip_* keep it
         cfg.update({k if k.startswith(('ssl_', 'vip_')) else
                     k.replace('_', '-'): v
                     for k, v in options.items()})
-        return config_checks.config_error(cfg, distro_id=distro)
+        return config_checks.config_error(cfg, host=HOSTS[series])
 
-    def test_defaults_are_good_on_debian_and_ubuntu(self):
-        self.assertIsNone(self.error('Debian'))
-        self.assertIsNone(self.error('Ubuntu'))
+    def test_defaults_are_good_on_every_series(self):
+        for series in HOSTS:
+            self.assertIsNone(self.error(series), series)
 
-    def test_cloud_archive_only_on_ubuntu(self):
-        self.assertIsNone(self.error('Ubuntu',
-                                     openstack_origin='cloud:jammy-bobcat'))
-        self.assertIn('exists only on Ubuntu', self.error(
-            'Debian', openstack_origin='cloud:jammy-bobcat'))
+    def test_every_documented_origin_works_or_blocks_naming_the_option(self):
+        for origin, works_on in ORIGINS.items():
+            for series in HOSTS:
+                error = self.error(series, openstack_origin=origin)
+                if series in works_on:
+                    self.assertIsNone(error, (origin, series))
+                else:
+                    self.assertTrue(error.startswith('openstack-origin: '),
+                                    (origin, series, error))
 
-    def test_cloud_archive_release_must_be_known(self):
+    def test_origin_messages_say_what_is_wrong(self):
+        self.assertEqual(
+            self.error('jammy', openstack_origin='cloud:jammy-epoxy'),
+            'openstack-origin: the Cloud Archive has no epoxy for jammy '
+            '(jammy ships yoga: use distro; the Cloud Archive has zed, '
+            'antelope, bobcat, caracal)')
+        self.assertEqual(
+            self.error('jammy', openstack_origin='cloud:focal-yoga'),
+            "openstack-origin: 'cloud:focal-yoga' is the Cloud Archive of "
+            "focal, this unit runs jammy")
+        self.assertIn("names no OpenStack release", self.error(
+            'noble', openstack_origin='ppa:team/stuff'))
+        self.assertIn("needs Ubuntu", self.error(
+            'trixie', openstack_origin='cloud:noble-epoxy'))
         self.assertIn("unknown OpenStack release 'zebra'", self.error(
-            'Ubuntu', openstack_origin='cloud:jammy-zebra'))
-
-    def test_other_origin_forms(self):
-        for origin in ('distro', 'distro-proposed', 'ppa:team/stuff',
-                       'deb http://example.com/debian bookworm main',
-                       'cloud:noble-epoxy/proposed'):
-            self.assertIsNone(self.error('Ubuntu', openstack_origin=origin),
-                              origin)
+            'noble', openstack_origin='cloud:noble-zebra'))
+        self.assertIn('the charm supports yoga and later', self.error(
+            'noble', openstack_origin='deb http://example.com/ubuntu '
+            'noble-updates/ussuri main'))
         self.assertTrue(self.error(openstack_origin='latest').startswith(
-            "openstack-origin: 'latest' is not"))
+            "openstack-origin: 'latest' is not one of distro, "))
+
+    def test_every_documented_form_is_in_config_yaml(self):
+        with open(os.path.join(ROOT, 'config.yaml')) as f:
+            text = yaml.safe_load(f)['options']['openstack-origin'][
+                'description']
+        for form in ('distro', 'distro-proposed', 'cloud:<series>-<release>',
+                     '/updates', '/proposed', '/staging',
+                     'ppa:<owner>/<name>', 'deb <url> <suite> <components>',
+                     '|<key>'):
+            self.assertIn(form, text)
 
     def test_numbers_name_option_bound_and_value(self):
         self.assertEqual(

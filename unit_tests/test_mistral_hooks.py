@@ -26,6 +26,48 @@ def vip_resource(vip):
 VIP_100 = vip_resource('10.0.0.100')
 VIP_101 = vip_resource('10.0.0.101')
 
+# mistral-api.service as the packages ship it (the settings that matter):
+# Ubuntu's runs the init script, Debian's runs uWSGI.
+PACKAGED_API_UNITS = {
+    'ubuntu': (
+        '[Service]\nUser=mistral\nGroup=mistral\nType=simple\n'
+        'WorkingDirectory=/var/lib/mistral\nPermissionsStartOnly=true\n'
+        'ExecStartPre=/bin/mkdir -p /var/lock/mistral /var/log/mistral\n'
+        'ExecStart=/etc/init.d/mistral-api systemd-start\n'
+        'Restart=on-failure\n'),
+    'debian': (
+        '[Service]\nUser=mistral\nGroup=mistral\nType=notify\n'
+        'NotifyAccess=all\nKillSignal=SIGQUIT\n'
+        'PIDFile=/run/mistral-api/mistral-api.pid\n'
+        'ExecStartPre=/bin/mkdir -p /var/log/mistral\n'
+        'ExecStart=/usr/bin/uwsgi_python3 --ini '
+        '/etc/mistral/mistral-api-uwsgi.ini\n'
+        'ExecReload=/bin/kill -HUP $MAINPID\nRestart=on-failure\n'),
+}
+
+
+def systemd_service_section(text):
+    """[Service] of a unit followed by its drop-in, merged as systemd does:
+    a later assignment wins, an empty one resets, Exec* lines add up."""
+    service, section = {}, None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith('#'):
+            continue
+        if line.startswith('['):
+            section = line
+            continue
+        key, _, value = line.partition('=')
+        if section != '[Service]':
+            continue
+        if not value:
+            service[key] = []
+        elif key.startswith('Exec'):
+            service.setdefault(key, []).append(value)
+        else:
+            service[key] = [value]
+    return service
+
 
 class HookTestCase(CharmTestCase):
 
@@ -437,13 +479,26 @@ class TestRenderedFiles(HookTestCase):
                       'evaluation_interval = 60\n'
                       'older_than = 1440\n', conf)
 
-    def test_api_runs_as_mistral_server(self):
+    def test_api_runs_as_mistral_server_over_ubuntus_and_debians_units(self):
         self.deploy_ready()
         override = self.read(mistral_utils.API_SYSTEMD_OVERRIDE[len(
             self.tmp):])
-        self.assertIn('ExecStart=\nExecStart=/usr/bin/mistral-server '
-                      '--config-file=/etc/mistral/mistral.conf --server api',
-                      override)
+        expected = {
+            'Type': ['simple'], 'NotifyAccess': ['none'], 'PIDFile': [],
+            'User': ['mistral'], 'Group': ['mistral'],
+            'KillSignal': ['SIGTERM'], 'ExecReload': [], 'ExecStop': [],
+            'ExecStart': [
+                '/usr/bin/mistral-server --config-file=/etc/mistral/'
+                'mistral.conf --server api '
+                '--log-file=/var/log/mistral/mistral-api.log'],
+        }
+        for name, unit in PACKAGED_API_UNITS.items():
+            service = systemd_service_section(unit + override)
+            for key, values in expected.items():
+                self.assertEqual(service.get(key, []), values,
+                                 '{}: {}'.format(name, key))
+            # what the packages set up before starting stays
+            self.assertTrue(service['ExecStartPre'], name)
 
     def test_haproxy_fronts_the_api_with_a_health_check(self):
         self.deploy_ready()
@@ -598,7 +653,8 @@ class TestUpgrade(HookTestCase):
         self.patch(mistral_utils, 'get_os_codename_install_source',
                    lambda source: 'epoxy')
         self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu'})
+                   lambda: {'DISTRIB_ID': 'Ubuntu',
+                            'DISTRIB_CODENAME': 'noble'})
 
     def test_new_origin_upgrades_migrates_and_restarts(self):
         self.new_origin_on_a_ready_unit()

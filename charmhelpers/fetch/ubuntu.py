@@ -278,6 +278,7 @@ OPENSTACK_RELEASES = (
     'epoxy',
     'flamingo',
     'gazpacho',
+    'hibiscus',
 )
 
 
@@ -314,6 +315,7 @@ UBUNTU_OPENSTACK_RELEASE = OrderedDict([
     ('trixie', 'epoxy'),  # Debian 13
     ('questing', 'flamingo'),
     ('resolute', 'gazpacho'),
+    ('forky', 'hibiscus'),  # Debian 14
 ])
 
 

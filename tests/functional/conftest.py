@@ -31,8 +31,15 @@ class Phase:
         return False
 
 
+@pytest.fixture(scope='session')
+def packed_charm():
+    """The .charm the bundles deploy, packed from this tree once per run."""
+    with Phase('pack the charm'):
+        return cloud.build_charm()
+
+
 @pytest.fixture(scope='module')
-def deployment(request):
+def deployment(request, packed_charm):
     """The bundle deployed on the module's SERIES, active, then removed."""
     series = getattr(request.module, 'SERIES', 'trixie')
     bundle = getattr(request.module, 'BUNDLE', cloud.BUNDLE)

@@ -166,6 +166,7 @@ OPENSTACK_CODENAMES = OrderedDict([
     ('2025.1', 'epoxy'),
     ('2025.2', 'flamingo'),
     ('2026.1', 'gazpacho'),
+    ('2026.2', 'hibiscus'),
 ])
 
 # The ugly duckling - must list releases oldest to newest
@@ -352,6 +353,7 @@ PACKAGE_CODENAMES = {
         ('20', 'epoxy'),
         ('21', 'flamingo'),
         ('22', 'gazpacho'),
+        ('23', 'hibiscus'),
     ]),
 }
 

@@ -44,6 +44,7 @@ UBUNTU_RELEASES = (
     'trixie',
     'questing',
     'resolute',
+    'forky',
 )
 
 

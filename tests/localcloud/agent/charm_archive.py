@@ -1,6 +1,12 @@
-"""A charm directory packed for a machine: the archive the agent unpacks
-into the unit's charm dir (.jujuignore honoured), and which hooks and actions
-it holds.
+"""A charm packed for a machine: the archive the agent unpacks into the
+unit's charm dir, and which hooks and actions it holds.
+
+A .charm is unpacked as Juju unpacks it: every file with the mode it was
+packed with, a symlink entry as a symlink that must stay inside the charm,
+no path outside it. (Stricter than Juju, which also makes known hooks
+executable: here a hook packed without its x bit fails to run.)
+
+A charm directory (the stand-ins) is packed with .jujuignore honoured.
 
 A symlink that leaves the charm directory is packed as the file it points
 to: that is how the stand-in charms share tests/charms/lib/standin.py, one
@@ -9,9 +15,12 @@ file on the host, an ordinary hooks/standin.py in every machine.
 import fnmatch
 import io
 import os
+import posixpath
+import stat
 import tarfile
+import zipfile
 
-from ..state.charm import CharmError
+from ..state.charm import CharmError, is_packed
 
 
 # ---- .jujuignore and the archive ---------------------------------------------
@@ -53,12 +62,54 @@ def _ignored(rules, rel, is_dir):
     return ignored
 
 
+def _inside(name):
+    """Whether a path relative to the charm root stays inside it."""
+    norm = posixpath.normpath(name)
+    return not (posixpath.isabs(name) or norm == ".." or
+                norm.startswith("../"))
+
+
+def _unpacked(path):
+    """A gzipped tar (bytes) of a .charm's files, as Juju lays them out."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as charm, \
+            tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for info in charm.infolist():
+            name = info.filename.rstrip("/")
+            mode = info.external_attr >> 16
+            if not name or not _inside(name):
+                raise CharmError("%s: %r is outside the charm" % (path, name))
+            ti = tarfile.TarInfo(name)
+            ti.uid = ti.gid = 0
+            ti.uname = ti.gname = "root"
+            ti.mtime = 0
+            data = charm.read(info)
+            if stat.S_ISLNK(mode):
+                target = data.decode()
+                if not _inside(posixpath.join(posixpath.dirname(name),
+                                              target)):
+                    raise CharmError("%s: symlink %s -> %s leaves the charm"
+                                     % (path, name, target))
+                ti.type, ti.linkname = tarfile.SYMTYPE, target
+                tar.addfile(ti)
+            elif info.is_dir():
+                ti.type, ti.mode = tarfile.DIRTYPE, (mode & 0o777) or 0o755
+                tar.addfile(ti)
+            else:
+                ti.size, ti.mode = len(data), (mode & 0o777) or 0o644
+                tar.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
 def archive(root):
-    """A gzipped tar (bytes) of the charm dir minus ignored files.
+    """A gzipped tar (bytes) of the charm: a .charm unpacked, or the charm
+    dir minus ignored files.
 
     Symlinks inside the charm stay symlinks (classic charms link every hook
     to one script).
     """
+    if is_packed(root):
+        return _unpacked(root)
     if not os.path.isfile(os.path.join(root, "metadata.yaml")):
         raise CharmError("%s: charm directory is gone" % root)
     rules = _ignore_rules(root)
@@ -105,6 +156,15 @@ def handlers(root):
 
     Recorded at push time so a missing hook can be skipped without asking
     the machine."""
+    if is_packed(root):
+        with zipfile.ZipFile(root) as charm:
+            names = [n for n in charm.namelist() if not n.endswith("/")]
+        return {"dispatch": "dispatch" in names,
+                "hooks": sorted(n[6:] for n in names
+                                if n.startswith("hooks/") and "/" not in n[6:]),
+                "actions": sorted(n[8:] for n in names
+                                  if n.startswith("actions/")
+                                  and "/" not in n[8:])}
     rules = _ignore_rules(root)
     out = {"dispatch": os.path.exists(os.path.join(root, "dispatch"))
            and not _ignored(rules, "dispatch", False)}

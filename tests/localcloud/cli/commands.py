@@ -144,7 +144,7 @@ class Cli:
     # ---- commands -------------------------------------------------------------
     def deploy(self, a):
         path = a.charm
-        if os.path.isfile(path):
+        if os.path.isfile(path) and not charmlib.is_packed(path):
             for line in self._apply(bundlelib.deploy, path, a.series):
                 self.err.write(line + "\n")
             return self.drain()
@@ -478,7 +478,7 @@ def build_parser():
         sp.set_defaults(fn=fn)
         return sp
 
-    sp = cmd("deploy", "deploy", "deploy a charm directory or a bundle.yaml")
+    sp = cmd("deploy", "deploy", "deploy a .charm, a charm directory or a bundle.yaml")
     sp.add_argument("charm")
     sp.add_argument("name", nargs="?")
     sp.add_argument("-n", "--num-units", type=int, default=1)

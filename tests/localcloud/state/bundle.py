@@ -1,5 +1,6 @@
 """Juju-format bundles: machines, applications (local charm paths relative
-to the bundle file), placements and relations, applied in one model change."""
+to the bundle file: a .charm, or a directory as the stand-ins are),
+placements and relations, applied in one model change."""
 import os
 
 import yaml
@@ -56,9 +57,9 @@ def deploy(st, path, series_override=None):
         if not ref:
             raise OpError("application %s: no charm" % name)
         cpath = ref if os.path.isabs(ref) else os.path.join(here, ref)
-        if not os.path.isdir(cpath):
-            raise OpError("application %s: charm %r is not a local directory"
-                          % (name, ref))
+        if not (os.path.isdir(cpath) or charmlib.is_packed(cpath)):
+            raise OpError("application %s: charm %r is neither a .charm nor "
+                          "a local directory" % (name, ref))
         ch = charmlib.load(cpath)
         series = series_override or _series(spec, default)
         n = int(spec.get("num_units", spec.get("scale", 0)) or 0)

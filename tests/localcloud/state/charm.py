@@ -1,6 +1,11 @@
-"""A charm directory on the host as the model knows it: its yaml files,
-endpoints and config typing (agent/charm_archive.py packs it for machines)."""
+"""A charm on the host as the model knows it: its yaml files, endpoints and
+config typing (agent/charm_archive.py packs it for machines).
+
+A charm is a directory (the stand-ins) or, as Juju 4 requires, a packed
+.charm: a zip with manifest.yaml and no `series` in metadata.yaml.
+"""
 import os
+import zipfile
 
 import yaml
 
@@ -9,27 +14,56 @@ class CharmError(Exception):
     pass
 
 
-def _load_yaml(path, default):
+def is_packed(path):
+    """Whether path names a packed charm (a .charm file) rather than a dir."""
+    return path.endswith(".charm") and os.path.isfile(path)
+
+
+def _packed_reader(path):
+    """read(name) -> text or None, from a .charm checked as Juju 4 does."""
     try:
-        with open(path) as f:
-            return yaml.safe_load(f) or default
-    except FileNotFoundError:
-        return default
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as e:
+        raise CharmError("%s: not a charm archive (%s)" % (path, e))
+    with archive:
+        texts = {n: archive.read(n).decode() for n in archive.namelist()
+                 if n in ("metadata.yaml", "config.yaml", "actions.yaml",
+                          "revision", "manifest.yaml")}
+    if "manifest.yaml" not in texts:
+        raise CharmError("%s: no manifest.yaml (pack it with charmcraft)"
+                         % path)
+    return texts.get
+
+
+def _dir_reader(path):
+    def read(name):
+        try:
+            with open(os.path.join(path, name)) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+    return read
 
 
 def load(path):
-    """Read a charm dir; returns dict(meta, options, actions, revision)."""
+    """Read a charm dir or .charm; returns dict(meta, options, actions,
+    revision)."""
     path = os.path.abspath(path)
-    meta = _load_yaml(os.path.join(path, "metadata.yaml"), None)
+    packed = is_packed(path)
+    read = _packed_reader(path) if packed else _dir_reader(path)
+    meta = yaml.safe_load(read("metadata.yaml") or "null")
     if not isinstance(meta, dict) or "name" not in meta:
         raise CharmError("%s: no charm here (metadata.yaml with a name)" % path)
-    options = (_load_yaml(os.path.join(path, "config.yaml"), {}) or {}).get(
+    if packed and "series" in meta:
+        # Juju 4 refuses it; the bases are manifest.yaml's
+        raise CharmError("%s: metadata.yaml has series, which Juju 4 rejects"
+                         % path)
+    options = (yaml.safe_load(read("config.yaml") or "{}") or {}).get(
         "options") or {}
-    actions = _load_yaml(os.path.join(path, "actions.yaml"), {}) or {}
+    actions = yaml.safe_load(read("actions.yaml") or "{}") or {}
     try:
-        with open(os.path.join(path, "revision")) as f:
-            revision = int(f.read().strip() or 0)
-    except (FileNotFoundError, ValueError):
+        revision = int((read("revision") or "0").strip() or 0)
+    except ValueError:
         revision = 0
     return {"path": path, "meta": meta, "options": options,
             "actions": actions, "revision": revision}
