@@ -10,6 +10,7 @@ SERVICE_TYPE = 'workflowv2'
 VERSION_PACKAGE = 'mistral-common'
 
 API_PORT = 8989  # public port, served by haproxy; the API sits behind it
+API_BACKEND_PORT = 8979  # where the API listens, behind haproxy, always
 API_PATH = '/v2'
 
 API_SERVICE = 'mistral-api'
@@ -42,6 +43,15 @@ MISTRAL_LOG_DIR = '/var/log/mistral'
 API_SYSTEMD_OVERRIDE = ('/etc/systemd/system/mistral-api.service.d/'
                         'mistral-server.conf')
 HAPROXY_CONF = '/etc/haproxy/haproxy.cfg'
+HAPROXY_GROUP = 'haproxy'
+# The API's certificate, its chain and key: haproxy terminates TLS
+HAPROXY_PEM = '/etc/haproxy/mistral.pem'
+# Client certificates and CAs for RabbitMQ and MySQL (charmhelpers writes
+# them); root:mistral 0750, so that nobody else reads a key there
+MISTRAL_TLS_DIR = MISTRAL_DIR + '/tls'
+# CAs the charm adds to the machine's trust store (update-ca-certificates)
+CA_TRUST_DIR = '/usr/local/share/ca-certificates'
+SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 MEMCACHED_CONF = '/etc/memcached.conf'
 
 # hacluster's VIP group; also what is_elected_leader() asks about
