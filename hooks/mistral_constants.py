@@ -32,6 +32,7 @@ PACKAGES = [
     'haproxy',
     'memcached', 'python3-memcache',  # keystonemiddleware token cache
     'patch',  # our fixes to the installed Mistral (mistral_patches)
+    'ca-certificates',  # update-ca-certificates (mistral_tls)
 ]
 
 MISTRAL_USER = 'mistral'

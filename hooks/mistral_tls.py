@@ -249,8 +249,10 @@ def trusted_cas():
             ca = relation_get('ca_cert', rid=rid, unit=unit)
             if ca:
                 cas['keystone'] = _unbase64('identity-service ca_cert', ca)
+    labels = {'ssl_ca': 'ssl_ca', 'certificates': 'certificates ca',
+              'keystone': 'identity-service ca_cert'}
     for source, pem in cas.items():
-        _certificates(source, pem)  # refuse anything but certificates
+        _certificates(labels[source], pem)  # nothing but certificates
         cas[source] = pem.strip() + b'\n'
     return cas
 

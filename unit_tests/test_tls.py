@@ -354,3 +354,15 @@ class TestClientTLS(TLSTestCase):
             st = os.stat(path)
             self.assertEqual(stat.S_IMODE(st.st_mode) & 0o007, 0, path)
         self.assertEqual(self.read(tls + '/db-client.key'), key)
+
+    def test_a_keystone_ca_that_is_no_certificate_is_blocked(self):
+        self.deploy_ready()
+        for value, message in (('%%%', 'not base64-encoded'),
+                               (certs.b64('junk'), 'not a PEM certificate')):
+            with self.subTest(message=message):
+                self.juju.remote_set('identity-service:4', 'keystone/0',
+                                     ca_cert=value)
+                self.run_hook('identity-service-relation-changed',
+                              'identity-service:4', 'keystone/0')
+                self.assertEqual(self.juju.status, (
+                    'blocked', 'identity-service ca_cert: ' + message))
