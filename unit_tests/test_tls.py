@@ -1,8 +1,11 @@
 import base64
+import io
 import json
 import os
 import re
 import stat
+import unittest
+from unittest import mock
 
 from unit_tests import certs
 from unit_tests.test_mistral_hooks import MISTRAL, HookTestCase
@@ -15,6 +18,8 @@ OTHER_CA = certs.CA('Other CA')
 PEM = '/etc/haproxy/mistral.pem'
 TRUST = '/usr/local/share/ca-certificates/'
 UNIT_KEY = 'mistral_0.processed_requests'
+# the real one (CharmTestCase reads the ports from the rendered files)
+LISTENING_PORTS = mistral_utils.listening_ports
 
 
 def config_cert(ca=CA, **issue):
@@ -366,3 +371,22 @@ class TestClientTLS(TLSTestCase):
                               'identity-service:4', 'keystone/0')
                 self.assertEqual(self.juju.status, (
                     'blocked', 'identity-service ca_cert: ' + message))
+
+
+class TestListeningPorts(unittest.TestCase):
+
+    def test_listening_sockets_are_read_from_proc(self):
+        tables = {
+            '/proc/net/tcp': (
+                '  sl  local_address rem_address   st\n'
+                '   0: 00000000:231D 00000000:0000 0A 0\n'      # 8989 LISTEN
+                '   1: 0100007F:22B8 0100007F:9C40 01 0\n'),    # 8888 ESTAB.
+            '/proc/net/tcp6': (
+                '  sl  local_address rem_address   st\n'
+                '   0: 00000000000000000000000000000000:2313 '
+                '00000000000000000000000000000000:0000 0A 0\n'),  # 8979
+        }
+        with mock.patch.object(mistral_utils, 'open', create=True,
+                               side_effect=lambda path: io.StringIO(
+                                   tables[path])):
+            self.assertEqual(LISTENING_PORTS(), {8989, 8979})
