@@ -13,6 +13,7 @@ VERSION_PACKAGE = 'mistral-common'
 OLDEST_RELEASE = 'yoga'
 
 API_PORT = 8989  # public port, served by haproxy; the API sits behind it
+API_BACKEND_PORT = 8979  # where the API listens, behind haproxy, always
 API_PATH = '/v2'
 
 API_SERVICE = 'mistral-api'
@@ -34,6 +35,7 @@ PACKAGES = [
     'haproxy',
     'memcached', 'python3-memcache',  # keystonemiddleware token cache
     'patch',  # our fixes to the installed Mistral (mistral_patches)
+    'ca-certificates',  # update-ca-certificates (mistral_tls)
 ]
 
 MISTRAL_USER = 'mistral'
@@ -45,6 +47,15 @@ MISTRAL_LOG_DIR = '/var/log/mistral'
 API_SYSTEMD_OVERRIDE = ('/etc/systemd/system/mistral-api.service.d/'
                         'mistral-server.conf')
 HAPROXY_CONF = '/etc/haproxy/haproxy.cfg'
+HAPROXY_GROUP = 'haproxy'
+# The API's certificate, its chain and key: haproxy terminates TLS
+HAPROXY_PEM = '/etc/haproxy/mistral.pem'
+# Client certificates and CAs for RabbitMQ and MySQL (charmhelpers writes
+# them); root:mistral 0750, so that nobody else reads a key there
+MISTRAL_TLS_DIR = MISTRAL_DIR + '/tls'
+# CAs the charm adds to the machine's trust store (update-ca-certificates)
+CA_TRUST_DIR = '/usr/local/share/ca-certificates'
+SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 MEMCACHED_CONF = '/etc/memcached.conf'
 
 # hacluster's VIP group; also what is_elected_leader() asks about

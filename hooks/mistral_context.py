@@ -1,34 +1,130 @@
 """Template contexts of the Mistral charm that charmhelpers does not have."""
 
+import os
 import socket
+from collections import OrderedDict
+from urllib.parse import quote, urlencode
 
-from charmhelpers.contrib.hahelpers.cluster import (
-    determine_api_port,
-    determine_apache_port,
-)
 from charmhelpers.contrib.openstack import context
 from charmhelpers.core.hookenv import config
 
+import mistral_tls
+import safe_files
 from mistral_constants import (
-    API_PORT, MISTRAL_CONF, MISTRAL_LOG_DIR, MISTRAL_USER)
+    API_BACKEND_PORT,
+    API_PORT,
+    API_SERVICE,
+    HAPROXY_SERVICE,
+    MISTRAL_CONF,
+    MISTRAL_LOG_DIR,
+    MISTRAL_USER,
+    SYSTEM_CA_BUNDLE,
+)
+
+
+def listen_ports():
+    """Every port of the API's chain, service -> port, in every TLS state.
+
+    haproxy always fronts the API (single unit too) on the public port and
+    terminates TLS there when a certificate is installed; the API listens
+    on its backend port behind it. Adding units, a VIP or TLS moves no
+    port (charmhelpers' determine_api_port would move the API 10 down for
+    TLS while its determine_apache_port kept haproxy's backend).
+    """
+    return OrderedDict([(HAPROXY_SERVICE, API_PORT),
+                        (API_SERVICE, API_BACKEND_PORT)])
 
 
 class HAProxyPortsContext(context.OSContextGenerator):
-    """Where haproxy listens, and where the API behind it listens.
-
-    haproxy always fronts the API (single unit too), so that adding units,
-    a VIP or TLS never moves the public port.
-    """
+    """Where haproxy listens, and where the API behind it listens."""
 
     def __call__(self):
+        ports = listen_ports()
         return {
             'service_ports': {
-                'mistral_api': [API_PORT, determine_apache_port(
-                    API_PORT, singlenode_mode=True)],
+                'mistral_api': [ports[HAPROXY_SERVICE], ports[API_SERVICE]],
             },
-            'api_listen_port': determine_api_port(
-                API_PORT, singlenode_mode=True),
+            'api_listen_port': ports[API_SERVICE],
         }
+
+
+class TLSContext(context.OSContextGenerator):
+    """The API's certificate, when one is installed (mistral_tls.install).
+
+    Complete ('https') exactly then, so that canonical_url() gives https
+    endpoints; a certificate refused later leaves the installed one, and
+    https, in place.
+    """
+    interfaces = ['https']
+
+    def __call__(self):
+        if os.path.exists(mistral_tls.HAPROXY_PEM):
+            return {'ssl_pem': mistral_tls.HAPROXY_PEM}
+        return {}
+
+
+def _quote(value):
+    """`value` as one part of a URL ('/', '@', ':' and all quoted)."""
+    return quote(str(value), safe='')
+
+
+class AMQPContext(context.AMQPContext):
+    """charmhelpers' context, its transport_url quoting the user, password
+    and vhost (charmhelpers puts them in as they are)."""
+
+    def __call__(self):
+        ctxt = super().__call__()
+        if ctxt.get('transport_url'):
+            hosts = (ctxt.get('rabbitmq_hosts') or
+                     ctxt['rabbitmq_host']).split(',')
+            port = ctxt.get('rabbit_ssl_port') or '5672'
+            auth = '{}:{}@'.format(_quote(ctxt['rabbitmq_user']),
+                                   _quote(ctxt['rabbitmq_password']))
+            ctxt['transport_url'] = 'rabbit://{}/{}'.format(
+                ','.join('{}{}:{}'.format(auth, host, port)
+                         for host in hosts),
+                _quote(ctxt['rabbitmq_virtual_host']))
+        return ctxt
+
+
+def _database_connection(ctxt):
+    """The SQLAlchemy URL of a database context, its parts quoted, with
+    the TLS files MySQL offered (PyMySQL's ssl_ca/ssl_cert/ssl_key)."""
+    port = ':{}'.format(ctxt['database_port']) if ctxt.get(
+        'database_port') else ''
+    tls = [(name, ctxt['database_' + name])
+           for name in ('ssl_ca', 'ssl_cert', 'ssl_key')
+           if ctxt.get('database_' + name)]
+    return '{}://{}:{}@{}{}/{}{}'.format(
+        ctxt['database_type'], _quote(ctxt['database_user']),
+        _quote(ctxt['database_password']), ctxt['database_host'], port,
+        _quote(ctxt['database']), '?' + urlencode(tls) if tls else '')
+
+
+class SharedDBContext(context.SharedDBContext):
+    """MySQL, with the connection URL; the client key and certificates
+    charmhelpers writes made root:mistral 0640."""
+
+    def __call__(self):
+        ctxt = super().__call__()
+        if ctxt:
+            for name in ('ssl_ca', 'ssl_cert', 'ssl_key'):
+                path = ctxt.get('database_' + name)
+                if path:
+                    os.chown(path, 0, safe_files._gid(MISTRAL_USER))
+                    os.chmod(path, 0o640)
+            ctxt['database_connection'] = _database_connection(ctxt)
+        return ctxt
+
+
+class PostgresqlDBContext(context.PostgresqlDBContext):
+    """PostgreSQL, with the connection URL."""
+
+    def __call__(self):
+        ctxt = super().__call__()
+        if ctxt:
+            ctxt['database_connection'] = _database_connection(ctxt)
+        return ctxt
 
 
 class IdentityServiceContext(context.IdentityServiceContext):
@@ -41,6 +137,15 @@ class IdentityServiceContext(context.IdentityServiceContext):
 
     def _get_pkg_name(self, python_name='keystonemiddleware'):
         return None
+
+    def __call__(self):
+        ctxt = super().__call__()
+        if 'https' in (ctxt.get('auth_protocol'),
+                       ctxt.get('service_protocol')):
+            # Keystone's CA (from this relation, the certificates relation
+            # or ssl_ca) is in the system store: mistral_tls.install_cas
+            ctxt['keystone_cafile'] = SYSTEM_CA_BUNDLE
+        return ctxt
 
 
 class MistralContext(context.OSContextGenerator):

@@ -47,6 +47,7 @@ from charmhelpers.core.host import service_stop  # noqa: E402
 import hook_tools  # noqa: E402
 import mistral_ha  # noqa: E402
 import mistral_patches  # noqa: E402
+import mistral_tls  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
 from mistral_constants import (  # noqa: E402
@@ -115,6 +116,8 @@ def publish_all():
         publish_addresses(rid)
     for rid in relation_ids('ha'):
         ha_joined(rid)
+    for rid in relation_ids(mistral_tls.CERT_RELATION):
+        certs_joined(rid)
     update_nrpe_config()
 
 
@@ -163,12 +166,26 @@ def upgrade_charm():
             'shared-db-relation-changed', 'shared-db-relation-departed',
             'pgsql-db-relation-changed', 'pgsql-db-relation-departed',
             'cluster-relation-changed', 'cluster-relation-departed',
-            'cluster-relation-broken',
-            'certificates-relation-joined', 'certificates-relation-changed',
-            'certificates-relation-departed',
-            'certificates-relation-broken')
+            'cluster-relation-broken')
 def changed():
     converge()
+
+
+@hooks.hook('certificates-relation-joined')
+def certs_joined(rid=None):
+    relation_set(relation_id=rid,
+                 relation_settings=mistral_tls.certificate_request())
+
+
+@hooks.hook('certificates-relation-changed',
+            'certificates-relation-departed',
+            'certificates-relation-broken')
+def certs_changed():
+    """A certificate issued, reissued or gone: haproxy serves it after a
+    reload, and the endpoints follow (https once one is in place)."""
+    converge()
+    for rid in relation_ids('identity-service'):
+        identity_joined(rid)
 
 
 @hooks.hook('shared-db-relation-joined')

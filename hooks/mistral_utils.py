@@ -1,8 +1,8 @@
 """Install, upgrade, database, service and status logic of the charm."""
 
 import contextlib
-import grp
 import os
+import time
 import subprocess
 from collections import OrderedDict
 
@@ -46,6 +46,8 @@ import config_checks
 import mistral_context
 import mistral_ha
 import mistral_patches
+import mistral_tls
+import safe_files
 from hook_tools import leader_get, leader_set, relation_get
 from mistral_constants import (
     API_SERVICE,
@@ -53,12 +55,13 @@ from mistral_constants import (
     DB_INITIALISED_KEY,
     ENGINE_SERVICE,
     HAPROXY_CONF,
+    HAPROXY_GROUP,
     HAPROXY_SERVICE,
     MEMCACHED_CONF,
     MEMCACHED_SERVICE,
     MISTRAL_CONF,
-    MISTRAL_DIR,
     MISTRAL_SERVICES,
+    MISTRAL_TLS_DIR,
     MISTRAL_USER,
     OLDEST_RELEASE,
     PACKAGES,
@@ -71,9 +74,12 @@ from quick_status import set_application_version
 TEMPLATES = os.path.join(
     os.path.dirname(os.path.dirname(os.path.realpath(__file__))), 'templates')
 DB_RELATIONS = ('shared-db', 'pgsql-db')
-# Services that the packages would start on their stock configuration
-HELD_BACK_SERVICES = MISTRAL_SERVICES + [HAPROXY_SERVICE, MEMCACHED_SERVICE]
+# Services that the packages would start on their stock configuration:
+# every one the charm runs
+HELD_BACK_SERVICES = SERVICES
 POLICY_RC_D = '/usr/sbin/policy-rc.d'
+# seconds a service just (re)started may take to listen on its port
+PORT_WAIT = 20
 # Recommends would bring a compiler and numpy: half the packages, none used
 APT_OPTIONS = ['--option=Dpkg::Options::=--force-confold',
                '--no-install-recommends']
@@ -89,7 +95,8 @@ def resource_map():
     """Config files, the contexts that render them, the services reading them.
 
     Mistral's files come first so that the API restarts before haproxy.
-    'systemd' marks a file systemd itself reads (a unit or drop-in).
+    'systemd' marks a file systemd itself reads (a unit or drop-in);
+    'group' the group that may read a file with secrets in it (0640).
     """
     mistral = mistral_context.MistralContext()
     ports = mistral_context.HAProxyPortsContext()
@@ -97,10 +104,11 @@ def resource_map():
     return OrderedDict([
         (MISTRAL_CONF, {
             'services': MISTRAL_SERVICES,
+            'group': MISTRAL_USER,
             'contexts': [
-                context.AMQPContext(ssl_dir=MISTRAL_DIR),
-                context.SharedDBContext(ssl_dir=MISTRAL_DIR),
-                context.PostgresqlDBContext(),
+                mistral_context.AMQPContext(ssl_dir=MISTRAL_TLS_DIR),
+                mistral_context.SharedDBContext(ssl_dir=MISTRAL_TLS_DIR),
+                mistral_context.PostgresqlDBContext(),
                 mistral_context.IdentityServiceContext(),
                 context.InternalEndpointContext(),
                 context.BindHostContext(),
@@ -115,8 +123,10 @@ def resource_map():
         (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
                           'contexts': [memcache]}),
         (HAPROXY_CONF, {'services': [HAPROXY_SERVICE],
+                        'group': HAPROXY_GROUP,
                         'contexts': [context.HAProxyContext(
-                            singlenode_mode=True), ports]}),
+                            singlenode_mode=True), ports,
+                            mistral_context.TLSContext()]}),
     ])
 
 
@@ -124,6 +134,8 @@ def restart_map():
     """What changes (files, code) -> the services that read it."""
     rmap = OrderedDict((path, spec['services'])
                        for path, spec in resource_map().items())
+    # a new certificate: haproxy reloads, nothing else restarts
+    rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
     rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
     rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
     return rmap
@@ -133,9 +145,22 @@ def services():
     return list(SERVICES)
 
 
+class ConfigRenderer(templating.OSConfigRenderer):
+    """charmhelpers' renderer, writing each file with safe_files (atomic,
+    no symlink followed) as root:<its 'group'>, 0640 with a group and 0644
+    without."""
+
+    def write(self, config_file):
+        spec = resource_map()[config_file]
+        group = spec.get('group')
+        safe_files.write_atomic(
+            config_file, self.render(config_file), group=group or 'root',
+            perms=0o640 if group else 0o644)
+
+
 def register_configs(release=None):
     release = release or os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
-    configs = templating.OSConfigRenderer(
+    configs = ConfigRenderer(
         templates_dir=TEMPLATES,
         openstack_release=release)
     for path, spec in resource_map().items():
@@ -145,9 +170,37 @@ def register_configs(release=None):
 
 # --- configuration checks ----------------------------------------------------
 
+# Relations whose data the templates render (certificates' data only
+# goes to PEM files, checked as such), and the keys of theirs that do not
+# (base64 CAs, certificates and keys, written to files)
+RENDERED_RELATIONS = ('shared-db', 'pgsql-db', 'amqp', 'identity-service',
+                      'cluster', 'ha')
+FILE_KEYS = ('ssl_ca', 'ssl_cert', 'ssl_key', 'ca_cert')
+
+
+def line_break_problem():
+    """A relation value that would add a line to a rendered file, or None.
+
+    Refused, never escaped: a line of mistral.conf can hold no line break
+    (an injected '[pecan]\nauth_enable = False' would turn auth off).
+    """
+    for rel in RENDERED_RELATIONS:
+        for rid in relation_ids(rel):
+            for unit in related_units(rid):
+                data = relation_get(rid=rid, unit=unit) or {}
+                for key in sorted(data):
+                    if key not in FILE_KEYS and config_checks.has_line_break(
+                            data[key]):
+                        return ('{}: {} from {} contains a line break; '
+                                'refused'.format(rel, key, unit))
+    return None
+
+
 def config_problem():
-    """The operator's mistake that stops this unit converging, or None."""
-    error = config_checks.config_error(config())
+    """The operator's (or a related application's) input that stops this
+    unit converging, or None."""
+    error = (config_checks.config_error(config()) or line_break_problem() or
+             mistral_tls.problem())
     if error:
         return error
     related = [r for r in DB_RELATIONS if relation_ids(r)]
@@ -175,10 +228,15 @@ def services_held_back():
         for svc in HELD_BACK_SERVICES:
             service_stop(svc)
         return
+    # invoke-rc.d asks with the init script's name ('haproxy'),
+    # deb-systemd-invoke with the unit's ('haproxy.service'); options may
+    # come first
     with open(POLICY_RC_D, 'w') as script:
         script.write('#!/bin/sh\n# mistral charm: held back while installing\n'
-                     'case "$1" in {}) exit 101;; esac\nexit 0\n'
-                     .format('|'.join(HELD_BACK_SERVICES)))
+                     'for arg; do case "$arg" in {}) exit 101;; esac; done\n'
+                     'exit 0\n'.format('|'.join(
+                         '{0}|{0}.*'.format(svc)
+                         for svc in HELD_BACK_SERVICES)))
     os.chmod(POLICY_RC_D, 0o755)
     try:
         yield
@@ -253,24 +311,16 @@ def do_openstack_upgrade(configs):
 
 # --- configuration files and services ----------------------------------------
 
-def write_configs(configs):
-    os.makedirs(os.path.dirname(API_SYSTEMD_OVERRIDE), exist_ok=True)
-    configs.write_all()
-    # secrets inside: readable by the services' group only
-    os.chown(MISTRAL_CONF, 0, _gid(MISTRAL_USER))
-    os.chmod(MISTRAL_CONF, 0o640)
-
-
-def _gid(group):
-    return grp.getgrnam(group).gr_gid
-
-
 def render(configs):
-    """Write every config file; the ones whose content changed."""
+    """Install the certificates, write every config file; what changed
+    (restart_map() keys). The certificate first: haproxy.cfg names it."""
+    os.makedirs(os.path.dirname(API_SYSTEMD_OVERRIDE), exist_ok=True)
+    safe_files.private_dir(MISTRAL_TLS_DIR, MISTRAL_USER)
+    changed = mistral_tls.install()
     before = {path: file_hash(path) for path in configs.templates}
-    write_configs(configs)
-    return [path for path, digest in before.items()
-            if file_hash(path) != digest]
+    configs.write_all()
+    return changed + [path for path, digest in before.items()
+                      if file_hash(path) != digest]
 
 
 def restart_services(changed=(), start=()):
@@ -345,8 +395,7 @@ def database_fingerprint():
     The leader records it once migrated: a new database (another
     application, or MySQL swapped for PostgreSQL) is migrated again.
     """
-    for ctxt in (context.SharedDBContext(ssl_dir=MISTRAL_DIR),
-                 context.PostgresqlDBContext()):
+    for ctxt in (context.SharedDBContext(), context.PostgresqlDBContext()):
         data = ctxt()
         if data.get('database_host'):
             return '{}://{}/{}'.format(data['database_type'],
@@ -399,6 +448,35 @@ def initialise_database(configs, upgraded=False):
 
 # --- status ------------------------------------------------------------------
 
+def listening_ports():
+    """TCP ports something listens on here (/proc: no netcat needed)."""
+    ports = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for fields in map(str.split, rows):
+            if fields[3] == '0A':  # LISTEN
+                ports.add(int(fields[1].rsplit(':', 1)[1], 16))
+    return ports
+
+
+def closed_ports():
+    """The ports of the API's chain that a running service should listen on
+    and does not ('8979 (mistral-api)'), after up to PORT_WAIT seconds for
+    services just (re)started. (A stopped one the services check names.)"""
+    deadline = time.monotonic() + PORT_WAIT
+    while True:
+        closed = ['{} ({})'.format(port, svc) for svc, port in
+                  mistral_context.listen_ports().items()
+                  if service_running(svc) and port not in listening_ports()]
+        if not closed or time.monotonic() >= deadline:
+            return closed
+        time.sleep(1)
+
+
 def charm_status(configs):
     """What the generic relation checks cannot know."""
     if not required_relations_complete(configs):
@@ -412,6 +490,12 @@ def charm_status(configs):
         if is_leader():
             return 'waiting', 'Database not migrated yet'
         return 'waiting', 'Waiting for the leader to migrate the database'
+    if is_unit_paused_set():
+        return None, None
+    closed = closed_ports()
+    if closed:
+        # e.g. the API moved away from where haproxy forwards
+        return 'blocked', 'Not listening: {}'.format(', '.join(closed))
     return None, None
 
 

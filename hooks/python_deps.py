@@ -16,6 +16,7 @@ MODULE_PACKAGES = {
     'psutil': 'python3-psutil',
     'dns': 'python3-dnspython',
     'apt_pkg': 'python3-apt',  # else charmhelpers runs apt-cache per query
+    'cryptography': 'python3-cryptography',  # certificate checks
 }
 
 

@@ -7,6 +7,7 @@ commands run, relation data, status.
 """
 
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -18,8 +19,10 @@ from charmhelpers.contrib.openstack import utils as os_utils
 
 from unit_tests import fake_juju
 
+import mistral_tls
 import mistral_utils
 import quick_status
+import safe_files
 
 
 class FakeMachine:
@@ -136,7 +139,10 @@ class CharmTestCase(unittest.TestCase):
                    lambda source: None)
         self.patch(mistral_utils, 'POLICY_RC_D',
                    os.path.join(self.tmp, 'policy-rc.d'))
-        self.patch(mistral_utils, '_gid', lambda group: os.getgid())
+        self.patch(safe_files, '_gid', lambda group: os.getgid())
+        self.patch(mistral_tls, 'subprocess', fake_sub)
+        self.patch(mistral_utils, 'listening_ports', self.listening_ports)
+        self.patch(mistral_utils, 'PORT_WAIT', 0)
         self.patch(mistral_utils, 'os_release',
                    lambda *a, **k: 'epoxy')
         self.patch(os_utils, 'os_release', lambda *a, **k: 'epoxy')
@@ -146,10 +152,14 @@ class CharmTestCase(unittest.TestCase):
             real = getattr(mistral_utils, name)
             self.patch(mistral_utils, name, self.tmp + real)
             os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)
-        self.patch(mistral_utils, 'MISTRAL_DIR', self.tmp + '/etc/mistral')
         # the installed Mistral's code, which our fixes change
         self.patch(mistral_utils.mistral_patches, 'TARGET_DIR',
                    self.tmp + '/dist-packages')
+        self.patch(mistral_utils, 'MISTRAL_TLS_DIR',
+                   self.tmp + '/etc/mistral/tls')
+        for name in ('HAPROXY_PEM', 'CA_TRUST_DIR'):
+            self.patch(mistral_tls, name,
+                       self.tmp + getattr(mistral_tls, name))
         self.patch(mistral_utils.context, 'HAPROXY_RUN_DIR', self.tmp)
         self.patch(mistral_utils.context, 'is_ipv6_disabled', lambda: True)
         self.patch(mistral_utils.context, '_num_cpus', lambda: 2)
@@ -159,6 +169,20 @@ class CharmTestCase(unittest.TestCase):
         self.patch(ch_ip, 'get_iface_for_address', lambda address: 'eth0')
         self.patch(mistral_utils.context, 'get_netmask_for_address',
                    lambda address: '255.255.255.0')
+
+    def listening_ports(self):
+        """What listens here: haproxy where haproxy.cfg binds, the API
+        where mistral.conf puts it (so a chain that disagrees shows)."""
+        ports = set()
+        if 'haproxy' in self.machine.running:
+            ports.update(int(port) for port in re.findall(
+                r'^    bind \*:(\d+)', self.read(mistral_utils.HAPROXY_CONF),
+                re.M))
+        if 'mistral-api' in self.machine.running:
+            ports.add(int(re.search(r'^\[api\]\n(?:.*\n)*?port = (\d+)',
+                                    self.read(mistral_utils.MISTRAL_CONF),
+                                    re.M).group(1)))
+        return ports
 
     def patch(self, obj, name, value):
         patcher = mock.patch.object(obj, name, value)
@@ -172,8 +196,11 @@ class CharmTestCase(unittest.TestCase):
         """Where a file the charm writes at `real` lands in this test."""
         return self.tmp + real
 
-    def read(self, real):
-        with open(self.path(real)) as f:
+    def read(self, path):
+        """A file the charm wrote, by its real path or where it landed."""
+        if not path.startswith(self.tmp):
+            path = self.path(path)
+        with open(path) as f:
             return f.read()
 
     # --- relation data as the real providers send it -------------------

@@ -150,9 +150,12 @@ class TestConfigError(unittest.TestCase):
                          "os-admin-network: '10.5.0.0/33' is not a network "
                          "in CIDR form")
 
-    def test_ssl_pair_and_encoding(self):
-        self.assertEqual(self.error(ssl_cert='Zm9v'),
-                         'ssl_cert and ssl_key: set both or neither')
-        self.assertEqual(self.error(ssl_cert='Zm9v', ssl_key='not base64!'),
-                         'ssl_key: not base64-encoded PEM')
-        self.assertIsNone(self.error(ssl_cert='Zm9v', ssl_key='YmFy'))
+    def test_a_line_break_in_a_rendered_option_is_refused(self):
+        for value in ('One\n[pecan]\nauth_enable = False', 'One\r',
+                      'One\x0bTwo', 'One\u2028Two'):
+            with self.subTest(value=value):
+                self.assertEqual(self.error(region=value),
+                                 'region: contains a line break; refused')
+
+    def test_wrapped_base64_certificates_are_no_line_break_problem(self):
+        self.assertIsNone(self.error(ssl_ca='Zm9v\nYmFy\n'))

@@ -55,8 +55,6 @@ THROUGH_CHARMHELPERS = [
      dict.fromkeys(['vip_iface', 'vip_cidr'])),
     (CLUSTER, 'generate_ha_relation_data',
      dict.fromkeys(['ha-bindiface', 'ha-mcastport'])),
-    # https() moves the API's port
-    (CLUSTER, 'determine_api_port', dict.fromkeys(['ssl_cert', 'ssl_key'])),
     ('contrib/charmsupport/nrpe.py', 'NRPE',
      dict.fromkeys(['nagios_context', 'nagios_servicegroups'])),
 ]
@@ -64,9 +62,7 @@ VIA_CHARMHELPERS = {option for _, _, options in THROUGH_CHARMHELPERS
                     for option in options}
 # Options known to have no consumer yet, with the reason; each must still be
 # dead (the entry goes when it is wired)
-NOT_WIRED = {
-    'ssl_ca': 'TLS is not served yet: nothing reads the CA',
-}
+NOT_WIRED = {}
 
 
 def read_by_charm(option):

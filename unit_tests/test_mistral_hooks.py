@@ -1,6 +1,7 @@
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from unittest import mock
 
@@ -131,7 +132,7 @@ class TestInstall(HookTestCase):
         self.assertEqual(self.machine.running, set())
         self.assertIn('8989/TCP', self.juju.opened_ports)
 
-    def test_policy_rc_d_denies_our_services_during_install(self):
+    def test_policy_rc_d_denies_every_service_of_ours_by_any_name(self):
         seen = []
 
         def apt_install(packages, options=None, fatal=False):
@@ -139,8 +140,20 @@ class TestInstall(HookTestCase):
                 seen.append(script.read())
         self.patch(mistral_utils, 'apt_install', apt_install)
         self.run_hook('install')
-        self.assertIn('mistral-api|mistral-engine|mistral-executor', seen[0])
-        self.assertIn('exit 101', seen[0])
+        script = os.path.join(self.tmp, 'script')
+        with open(script, 'w') as f:
+            f.write(seen[0])
+
+        def answer(*args):
+            return subprocess.call(['sh', script] + list(args))
+        # as invoke-rc.d and deb-systemd-invoke ask, options first or not
+        for svc in mistral_utils.SERVICES:
+            for name in (svc, svc + '.service'):
+                with self.subTest(name=name):
+                    self.assertEqual(answer(name, 'start'), 101)
+                    self.assertEqual(answer('--quiet', name, 'restart'), 101)
+        self.assertEqual(answer('ssh.service', 'start'), 0)
+        self.assertEqual(answer('haproxy-exporter', 'start'), 0)
 
     def test_fresh_unit_names_every_missing_relation(self):
         self.run_hook('install')
@@ -358,8 +371,8 @@ class TestRestarts(HookTestCase):
     def test_config_changed_renders_each_file_once(self):
         self.deploy_ready_with_a_peer()
         written = []
-        write = mistral_utils.templating.OSConfigRenderer.write
-        self.patch(mistral_utils.templating.OSConfigRenderer, 'write',
+        write = mistral_utils.ConfigRenderer.write
+        self.patch(mistral_utils.ConfigRenderer, 'write',
                    lambda configs, path: (written.append(path),
                                           write(configs, path)))
         self.juju.logs.clear()
