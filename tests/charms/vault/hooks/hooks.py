@@ -25,6 +25,7 @@ import pki
 import standin as sd
 
 STATE = "/var/lib/standin-vault/state.json"
+CA_FILE = "/var/lib/standin-vault/ca.pem"  # for the tests to fetch
 CA_NAME = "Vault Root Certificate Authority (charm-pki-local)"
 ENDPOINT = "certificates"
 GLOBAL_CLIENT = "global-client"
@@ -135,6 +136,7 @@ def converge(reissue=False):
         return False
     cfg = sd.config()
     state = ensure_ca(sd.load_state(STATE), cfg)
+    sd.write_file(CA_FILE, state["ca"])
     if reissue:
         state["generation"] += 1
     try:
