@@ -7,7 +7,7 @@ PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cache
 LINTED := hooks/*.py actions/*.py unit_tests tools/sync_charmhelpers.py
 
 .PHONY: deps unit_deps sdist sync lint unit_test functional_test ha_test \
-	joins_test test deploy-local destroy-local
+	joins_test tls_test test deploy-local destroy-local
 
 # What the targets need, installed as root from the network (DEPS=unit: only
 # what lint and the unit tests need); installs nothing when all is present.
@@ -60,6 +60,11 @@ test: deps sdist lint
 ha_test: deps
 	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/ha-result.txt; exit $$rc
+
+# TLS alone (on the HA bundle); its last line is the figures measured
+tls_test: deps
+	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional/test_tls.py; \
+		rc=$$?; cat /var/lib/localcloud/tls-result.txt; exit $$rc
 
 # joins after with-items runs, on Debian 12, Debian 13 and the HA bundle;
 # its last line is the figures measured
