@@ -9,8 +9,8 @@ PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cache
 LINTED := hooks/*.py actions/*.py unit_tests tools/*.py
 
 .PHONY: deps unit_deps build sdist sync lint unit_test fixes_table \
-	functional_test ha_test joins_test test deploy-local destroy-local \
-	suites_check mojo_local bench
+	functional_test ha_test joins_test tls_test test deploy-local \
+	destroy-local suites_check mojo_local bench
 
 # What the targets need, installed as root from the network (DEPS=unit: only
 # what lint and the unit tests need); installs nothing when all is present.
@@ -94,6 +94,11 @@ test: deps sdist lint build
 ha_test: deps
 	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/ha-result.txt; exit $$rc
+
+# TLS alone (on the HA bundle); its last line is the figures measured
+tls_test: deps
+	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional/test_tls.py; \
+		rc=$$?; cat /var/lib/localcloud/tls-result.txt; exit $$rc
 
 # joins after with-items runs, on Debian 12, Debian 13 and the HA bundle;
 # its last line is the figures measured

@@ -2,10 +2,12 @@
 """`make deploy-local`: Mistral in the local cloud, and a workflow run on it.
 
 Packs the charm and deploys tests/bundles/mistral.yaml (which takes the
-.charm) unless the model already holds it, waits
-for every unit to be active, writes an openrc for the stock `mistral`
-client, runs a workflow under Keystone auth and prints the status table and
-the workflow's result. SERIES=bookworm deploys Debian 12 instead of 13.
+.charm; TLS on: the vault stand-in issues the certificates, Keystone and
+Mistral's API are https) unless the model already holds it, waits for every
+unit to be active, writes an openrc for the stock `mistral` client
+(OS_CACERT: the CA the host verifies both with), runs a workflow under
+Keystone auth over https and prints the status table and the workflow's
+result. SERIES=bookworm deploys Debian 12 instead of 13.
 """
 
 import json
@@ -27,7 +29,8 @@ def main():
         cloud.localjuju('deploy', cloud.BUNDLE, '--series', series,
                         timeout=3600)
     cloud.wait(workload='active')
-    env = cloud.openrc(cloud.unit_address('keystone/0'))
+    cafile = cloud.fetch_ca()
+    env = cloud.openrc(cloud.unit_address('keystone/0'), cafile)
     with open(OPENRC, 'w') as f:
         f.write('# Admin credentials for the local cloud\'s Keystone\n')
         for key, value in sorted(env.items()):
@@ -37,8 +40,10 @@ def main():
     execution = cloud.run_workflow(client, 'fanout_join',
                                    {'msg': 'from the local cloud'})
     print(cloud.localjuju('status'))
-    print('Workflow fanout_join, execution {}: {}'.format(
-        execution.id, execution.state))
+    print('Workflow fanout_join, execution {}: {} (through {}, {})'.format(
+        execution.id, execution.state,
+        cloud.catalog_endpoints(env, cloud.SERVICE_TYPE)['public'],
+        'certificate verified with ' + cafile if cafile else 'plain http'))
     print(json.dumps(json.loads(execution.output), indent=2))
     print('\nThe stock client works with: . {} && mistral workflow-list'
           .format(OPENRC))

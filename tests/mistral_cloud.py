@@ -10,6 +10,7 @@ import calendar
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import threading
@@ -30,6 +31,10 @@ HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
 MISTRAL_FIXES = os.path.join(CHARM, 'files', 'mistral-fixes')
+# the vault stand-in's CA (in its machine), and where the host keeps a copy
+# for its clients (OS_CACERT)
+VAULT_CA = '/var/lib/standin-vault/ca.pem'
+CA_FILE = '/var/lib/localcloud/tls-ca.pem'
 # the keystone stand-in's default admin password (its config.yaml)
 ADMIN_PASSWORD = 'openstack'
 API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
@@ -176,7 +181,8 @@ def wait(workload=None, timeout=1500):
         localjuju('update-status')
     if workload == 'active':
         wait_for_api(unit_address(next(
-            u for u in all_units() if u.startswith('mistral/'))))
+            u for u in all_units() if u.startswith('mistral/'))),
+            cafile=fetch_ca())
 
 
 def wait_for_status(unit, state, message_start='', timeout=300):
@@ -195,31 +201,53 @@ def wait_for_status(unit, state, message_start='', timeout=300):
         time.sleep(2)
 
 
-def api_up(address, timeout=5):
-    """Does Mistral's API answer its version document there?"""
+def fetch_ca():
+    """The vault stand-in's CA copied to CA_FILE for the host's clients;
+    None when the model has no vault (then everything speaks plain http)."""
+    if 'vault' not in status()['applications']:
+        return None
+    pem = on_unit('vault/0', 'cat', VAULT_CA)
+    os.makedirs(os.path.dirname(CA_FILE), exist_ok=True)
+    with open(CA_FILE, 'w') as f:
+        f.write(pem)
+    return CA_FILE
+
+
+def api_url(address, cafile=None):
+    """Mistral's public URL there: https when we hold the CA to check it."""
+    return '{}://{}:{}/'.format('https' if cafile else 'http', address,
+                                API_PORT)
+
+
+def api_up(address, timeout=5, cafile=None):
+    """Does Mistral's API answer its version document there (verifying its
+    certificate with `cafile`, then over https)?"""
+    context = ssl.create_default_context(cafile=cafile) if cafile else None
     try:
-        with urllib.request.urlopen('http://{}:{}/'.format(
-                address, API_PORT), timeout=timeout) as response:
+        with urllib.request.urlopen(api_url(address, cafile), timeout=timeout,
+                                    context=context) as response:
             return response.status == 200
     except OSError:
         return False
 
 
-def wait_for_api(address, timeout=60):
+def wait_for_api(address, timeout=60, cafile=None):
     """Until Mistral's API answers through haproxy (it takes a few seconds
     after its service starts)."""
     deadline = time.time() + timeout
-    while not api_up(address):
+    while not api_up(address, cafile=cafile):
         if time.time() > deadline:
             raise CloudError('no API at {} after {} s'.format(address,
                                                               timeout))
         time.sleep(1)
 
 
-def openrc(keystone_address):
-    """Admin credentials for the keystone stand-in, as OS_* variables."""
-    return {
-        'OS_AUTH_URL': 'http://{}:5000/v3'.format(keystone_address),
+def openrc(keystone_address, cafile=None):
+    """Admin credentials for the keystone stand-in, as OS_* variables; with
+    `cafile` Keystone is on https and OS_CACERT verifies it (and Mistral)."""
+    env = {
+        'OS_AUTH_URL': '{}://{}:5000/v3'.format(
+            'https' if cafile else 'http', keystone_address),
         'OS_USERNAME': 'admin',
         'OS_PASSWORD': ADMIN_PASSWORD,
         'OS_PROJECT_NAME': 'admin',
@@ -228,6 +256,9 @@ def openrc(keystone_address):
         'OS_IDENTITY_API_VERSION': '3',
         'OS_REGION_NAME': 'RegionOne',
     }
+    if cafile:
+        env['OS_CACERT'] = cafile
+    return env
 
 
 def keystone_session(env):
@@ -239,7 +270,7 @@ def keystone_session(env):
                        project_name=env['OS_PROJECT_NAME'],
                        user_domain_name=env['OS_USER_DOMAIN_NAME'],
                        project_domain_name=env['OS_PROJECT_DOMAIN_NAME'])
-    return session.Session(auth=auth)
+    return session.Session(auth=auth, verify=env.get('OS_CACERT', True))
 
 
 def catalog_endpoints(env, service_type):
@@ -257,7 +288,9 @@ def mistral(env):
     from mistralclient.api.v2 import client
     sess = keystone_session(env)
     url = sess.get_endpoint(service_type=SERVICE_TYPE, interface='public')
-    return client.Client(mistral_url=url, session=sess)
+    # mistralclient sets `verify` per request itself: give it the CA too
+    return client.Client(mistral_url=url, session=sess,
+                         cacert=env.get('OS_CACERT'))
 
 
 def run_workflow(client, name, workflow_input=None, timeout=120):

@@ -1,4 +1,6 @@
-"""Fixtures of the functional tests: a deployment per test module."""
+"""Fixtures of the functional tests: a deployment per bundle and series,
+shared by the test modules that name the same (test_ha.py and test_tls.py
+share the HA + TLS one), which run one after the other."""
 
 import os
 import sys
@@ -13,6 +15,7 @@ import mistral_cloud as cloud
 PHASES = []   # (name, seconds), printed at the end of the session
 HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
 JOINS_RESULT = '/var/lib/localcloud/joins-result.txt'   # `make joins_test`
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Phase:
@@ -38,15 +41,46 @@ def packed_charm():
         return cloud.build_charm()
 
 
-@pytest.fixture(scope='module')
-def deployment(request, packed_charm):
-    """The bundle deployed on the module's SERIES, active, then removed."""
-    series = getattr(request.module, 'SERIES', 'trixie')
-    bundle = getattr(request.module, 'BUNDLE', cloud.BUNDLE)
-    # KEEP_DEPLOYMENT=1: reuse what is deployed and leave it up (for
-    # working on the tests; CI always starts afresh)
+def deployment_key(module):
+    return (getattr(module, 'SERIES', 'trixie'),
+            getattr(module, 'BUNDLE', cloud.BUNDLE))
+
+
+def pytest_collection_modifyitems(items):
+    """Modules sharing a deployment run one after the other (in the order
+    their first module came), other tests keep their places."""
+    slots = [i for i, item in enumerate(items)
+             if os.path.dirname(str(item.fspath)) == HERE]
+    first = {}
+    for i in slots:
+        first.setdefault(deployment_key(items[i].module), len(first))
+    ordered = sorted((items[i] for i in slots),
+                     key=lambda item: first[deployment_key(item.module)])
+    for i, item in zip(slots, ordered):
+        items[i] = item
+
+
+@pytest.fixture(scope='session')
+def deployed():
+    """{'key': (series, bundle)} of what this session deployed; removed at
+    the end of the session (KEEP_DEPLOYMENT=1: reuse what is deployed and
+    leave it up, for working on the tests; CI always starts afresh)."""
     keep = os.environ.get('KEEP_DEPLOYMENT') == '1'
-    if not (keep and cloud.deployed_series() == series and
+    current = {'key': None}
+    yield current
+    if current['key'] and not keep:
+        with Phase('{}: destroy'.format(current['key'][0])):
+            cloud.localjuju('destroy', '-y')
+
+
+@pytest.fixture(scope='module')
+def deployment(request, deployed, packed_charm):
+    """The module's BUNDLE on its SERIES, active: deployed afresh unless
+    the module before used the same (or KEEP_DEPLOYMENT=1 finds it up)."""
+    series, bundle = key = deployment_key(request.module)
+    keep = os.environ.get('KEEP_DEPLOYMENT') == '1'
+    if deployed['key'] != key and not (
+            keep and cloud.deployed_series() == series and
             cloud.deployed_units() == bundle_units(bundle)):
         with Phase('{}: clean leftovers'.format(series)):
             cloud.localjuju('destroy', '-y')
@@ -54,13 +88,13 @@ def deployment(request, packed_charm):
             cloud.localjuju('deploy', bundle, '--series', series,
                             timeout=3600)
             cloud.wait(workload='active')
-    env = cloud.openrc(cloud.unit_address('keystone/0'))
-    yield {'series': series, 'env': env,
+    deployed['key'] = key
+    cafile = cloud.fetch_ca()
+    env = cloud.openrc(cloud.unit_address('keystone/0'), cafile)
+    yield {'series': series, 'env': env, 'cafile': cafile,
            'mistral': cloud.mistral(env),
-           'address': cloud.unit_address('mistral/0')}
-    if not keep:
-        with Phase('{}: destroy'.format(series)):
-            cloud.localjuju('destroy', '-y')
+           'address': cloud.unit_address(sorted(
+               cloud.status()['applications']['mistral']['units'])[0])}
 
 
 @pytest.fixture

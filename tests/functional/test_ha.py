@@ -1,5 +1,6 @@
 """Three Mistral units behind a VIP on real corosync/pacemaker, and the
-work of a crashed node finished by the others."""
+work of a crashed node finished by the others.  The bundle has TLS on
+(test_tls.py runs next on the same deployment): the API is https."""
 
 import hashlib
 import re
@@ -36,16 +37,19 @@ def vip_resource(vip):
 
 
 class Poller(threading.Thread):
-    """Asks the API through the VIP every 0.2 s; remembers the outages."""
+    """Asks the API through the VIP every 0.2 s (https, verified with
+    `cafile`); remembers the outages."""
 
-    def __init__(self):
+    def __init__(self, cafile):
         super().__init__(daemon=True)
+        self.cafile = cafile
         self.results = []   # (time, ok)
         self.stopping = False
 
     def run(self):
         while not self.stopping:
-            self.results.append((time.time(), cloud.api_up(VIP, timeout=1)))
+            self.results.append((time.time(), cloud.api_up(
+                VIP, timeout=1, cafile=self.cafile)))
             time.sleep(0.2)
 
     def stop(self):
@@ -100,7 +104,7 @@ def test_three_units_active_behind_the_vip(deployment):
     status = wait_for_cluster()
     assert re.search(r'res_mistral_\w+_vip\s.*Started', status), status
     assert 'cl_mistral_haproxy' in status
-    url = 'http://{}:8989/v2'.format(VIP)
+    url = 'https://{}:8989/v2'.format(VIP)
     assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
         'public': url, 'internal': url, 'admin': url}
 
@@ -111,7 +115,7 @@ def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
 
 def test_vip_moves_when_its_machine_dies(deployment, ha_figures):
     holder = vip_holder()
-    poller = Poller()
+    poller = Poller(deployment['cafile'])
     poller.start()
     time.sleep(2)
     stopped = time.time()
@@ -233,7 +237,7 @@ def test_cron_fires_once_per_minute_across_units(deployment, ha_figures):
 
 def test_remove_and_add_a_unit_behind_the_vip(deployment):
     client = deployment['mistral']
-    poller = Poller()
+    poller = Poller(deployment['cafile'])
     poller.start()
     try:
         before = units()

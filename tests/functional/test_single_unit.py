@@ -1,5 +1,6 @@
 """One Mistral unit on Debian 13 (Mistral 20, epoxy) with MariaDB, RabbitMQ
-and Keystone: real services, real clients."""
+and Keystone, TLS everywhere (certificates from the vault stand-in): real
+services, real clients."""
 
 import json
 
@@ -23,7 +24,7 @@ def test_unit_is_active_with_mistral_20(deployment):
 
 
 def test_catalog_holds_the_workflowv2_endpoints(deployment):
-    url = 'http://{}:8989/v2'.format(deployment['address'])
+    url = 'https://{}:8989/v2'.format(deployment['address'])
     assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
         'public': url, 'internal': url, 'admin': url}
 
@@ -101,11 +102,11 @@ def test_bad_config_blocks_and_keeps_serving(deployment, option, value,
     assert status['message'].startswith(option + ':')
     assert words in status['message']
     assert cloud.on_unit(MISTRAL_UNIT, 'cat', conf) == before
-    assert cloud.api_up(deployment['address'])
+    assert cloud.api_up(deployment['address'], cafile=deployment['cafile'])
     cloud.localjuju('config', 'mistral', '--reset', option)
     cloud.wait()
     cloud.wait_for_status(MISTRAL_UNIT, 'active', 'Unit is ready')
-    cloud.wait_for_api(deployment['address'])
+    cloud.wait_for_api(deployment['address'], cafile=deployment['cafile'])
 
 
 def test_losing_rabbitmq_names_the_relation_and_recovers(deployment, phase):

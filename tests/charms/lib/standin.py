@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -305,6 +306,47 @@ def wait_for(predicate, timeout=120, interval=1, what="condition"):
             raise RuntimeError("timed out after %ds waiting for %s"
                                % (timeout, what))
         time.sleep(interval)
+
+
+# --------------------------------------------------------------------------
+# the requiring side of tls-certificates (certificates from the vault
+# stand-in, asked for as the OpenStack charms ask vault)
+
+
+def certificate(endpoint="certificates"):
+    """Ask each provider on `endpoint` for a server certificate for this
+    unit (CN its host name, SANs its address and host name) and return
+    {"ca", "chain", "cert", "key"} from the first that answered, else None
+    (also when the endpoint has no relation)."""
+    name = socket.gethostname()
+    unit_name = local_unit().replace("/", "_")
+    request = {"cert_requests": json.dumps(
+        {name: {"sans": sorted({unit_address(), name})}}, sort_keys=True),
+        "unit_name": unit_name}
+    for rid in relation_ids(endpoint):
+        if in_broken_hook_for(rid):
+            continue
+        relation_set(rid, request)
+        for unit in sorted(related_units(rid)):
+            data = relation_get(rid, unit)
+            try:
+                issued = json.loads(
+                    data.get(unit_name + ".processed_requests") or "{}")
+            except ValueError:
+                issued = {}
+            pair = issued.get(name) or {}
+            if data.get("ca") and pair.get("cert") and pair.get("key"):
+                return {"ca": data["ca"], "chain": data.get("chain") or "",
+                        "cert": pair["cert"], "key": pair["key"]}
+    return None
+
+
+def install_ca(name, ca):
+    """Put a CA into the machine's trust store (update-ca-certificates)."""
+    path = "/usr/local/share/ca-certificates/%s.crt" % name
+    if write_file(path, ca.strip() + "\n"):
+        run("update-ca-certificates")
+    return path
 
 
 def serve(hook, install, converge):

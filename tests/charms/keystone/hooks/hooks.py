@@ -8,11 +8,23 @@ domain `service_domain`, project `<service-tenant>`, the role grants, the
 catalog service and its public/internal/admin endpoints (replacing those
 whose URL changed), then answers the keys consumers expect.  Every hook
 reconciles everything.
+
+TLS as the keystone charm does it with vault: related to a certificates
+provider, it asks for a certificate for its host name and address and, once
+it has one, serves https on both ports (the Debian init script switches
+uWSGI to --https-socket when /etc/keystone/ssl/{private,public} hold a key
+and a certificate), puts the CA in the trust store, registers https
+endpoints and answers https protocols.  Today's keystone charm sends no CA
+on identity-service (the consumer trusts vault's); `send-ca-cert` also
+sends `https_keystone` and `ca_cert` (base64), as it did before 2018.
 """
+
+import base64
 
 import hashlib
 import json
 import os
+import ssl
 import urllib.error
 import urllib.request
 
@@ -25,6 +37,10 @@ OPENRC = "/root/admin-openrc"
 SQLITE = "/var/lib/keystone/keystone.sqlite"
 PUBLIC_PORT, ADMIN_PORT = 5000, 35357
 SERVICE_DOMAIN = "service_domain"
+SSL_DIR = "/etc/keystone/ssl"
+CERT = SSL_DIR + "/public/keystone.crt"
+KEY = SSL_DIR + "/private/keystone.pem"
+CA_NAME = "keystone_juju_ca_cert"
 SERVICE_ROLE = "service"  # lets service users validate tokens (new policies)
 
 # Catalog types of the services this stand-in knows (the real charm has more).
@@ -75,37 +91,69 @@ def install():
     sd.apt_install(["keystone", "python3-openstackclient"], preseed=DEBCONF)
 
 
-def tune_uwsgi():
-    """2 processes, few threads, and a second socket on the admin port."""
+def tune_uwsgi(https):
+    """2 processes, few threads, and a second socket on the admin port
+    (https with the certificate the public port uses)."""
     with open(UWSGI_INI) as f:
         lines = f.read().splitlines()
+    admin = ("https-socket = :%d,%s,%s" % (ADMIN_PORT, CERT, KEY) if https
+             else "http-socket = :%d" % ADMIN_PORT)
     out = []
     for line in lines:
         key = line.split("=", 1)[0].strip()
-        if key in ("processes", "threads") or \
-                line.strip() == "http-socket = :%d" % ADMIN_PORT:
+        if key in ("processes", "threads") or (
+                key in ("http-socket", "https-socket")
+                and line.split("=", 1)[1].strip().startswith(
+                    ":%d" % ADMIN_PORT)):
             continue
         out.append(line)
         if line.strip() == "[uwsgi]":
-            out += ["processes = 2", "threads = 4",
-                    "http-socket = :%d" % ADMIN_PORT]
+            out += ["processes = 2", "threads = 4", admin]
     return sd.write_file(UWSGI_INI, "\n".join(out) + "\n")
+
+
+def tls_files():
+    """(changed, CA file or None): the certificate from the certificates
+    relation in place for uWSGI, or removed when there is none."""
+    bundle = sd.certificate()
+    if not bundle:
+        changed = False
+        for path in (CERT, KEY):
+            if os.path.exists(path):
+                os.remove(path)
+                changed = True
+        return changed, None
+    chain = bundle["chain"].strip()
+    changed = sd.write_file(CERT, bundle["cert"].strip() + "\n" + (
+        chain + "\n" if chain and chain not in bundle["cert"] else ""),
+        mode=0o644)
+    changed |= sd.write_file(KEY, bundle["key"].strip() + "\n", mode=0o640,
+                             owner="root:keystone")
+    return changed, sd.install_ca(CA_NAME, bundle["ca"])
+
+
+def tls_context(cafile):
+    return ssl.create_default_context(cafile=cafile) if cafile else None
 
 
 def keystone_manage(*args):
     sd.run("runuser", "-u", "keystone", "--", "keystone-manage", *args)
 
 
-def urls(address):
-    public = "http://%s:%d/v3" % (address, PUBLIC_PORT)
-    return public, public, "http://%s:%d/v3" % (address, ADMIN_PORT)
+def urls(address, scheme):
+    public = "%s://%s:%d/v3" % (scheme, address, PUBLIC_PORT)
+    return public, public, "%s://%s:%d/v3" % (scheme, address, ADMIN_PORT)
 
 
 def configure(cfg, address):
+    """Set keystone up; returns the CA file when serving https, else None."""
     changed = sd.write_file(CONF, KEYSTONE_CONF.format(sqlite=SQLITE),
                             mode=0o640,
                             owner="root:keystone")
-    changed |= tune_uwsgi()
+    tls_changed, cafile = tls_files()
+    changed |= tls_changed
+    changed |= tune_uwsgi(bool(cafile))
+    scheme = "https" if cafile else "http"
     sd.run("chown", "-R", "keystone:keystone", "/var/log/keystone")
     state = sd.load_state(STATE)
     version = sd.package_version("keystone")
@@ -124,7 +172,7 @@ def configure(cfg, address):
         if not os.path.exists("/etc/keystone/%s/0" % repo):
             sd.run("keystone-manage", cmd, "--keystone-user", "keystone",
                    "--keystone-group", "keystone")
-    public, internal, admin = urls(address)
+    public, internal, admin = urls(address, scheme)
     params = ["--bootstrap-password", cfg["admin-password"],
               "--bootstrap-username", "admin",
               "--bootstrap-project-name", "admin",
@@ -145,7 +193,8 @@ def configure(cfg, address):
         sd.status_set("maintenance", "restarting keystone")
         sd.systemctl("restart", "keystone")
     for port in (PUBLIC_PORT, ADMIN_PORT):
-        sd.wait_for(lambda: http_ok("http://127.0.0.1:%d/v3" % port),
+        url = "%s://%s:%d/v3" % (scheme, address, port)
+        sd.wait_for(lambda: http_ok(url, tls_context(cafile)),
                     timeout=180, what="keystone on port %d" % port)
         sd.open_port(port)
     sd.write_file(OPENRC, "\n".join([
@@ -157,13 +206,16 @@ def configure(cfg, address):
         "export OS_USER_DOMAIN_NAME=Default",
         "export OS_PROJECT_DOMAIN_NAME=Default",
         "export OS_REGION_NAME=%s" % cfg["region"],
-        "export OS_INTERFACE=public",
+        "export OS_INTERFACE=public"] + (
+            ["export OS_CACERT=%s" % cafile] if cafile else []) + [
         ""]), mode=0o600)
+    return cafile
 
 
-def http_ok(url):
+def http_ok(url, context=None):
     try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
+        with urllib.request.urlopen(url, timeout=5,
+                                    context=context) as resp:
             return resp.status == 200
     except (OSError, ValueError):
         return False
@@ -174,8 +226,8 @@ def http_ok(url):
 
 
 class Keystone:
-    def __init__(self, url, password):
-        self.url = url
+    def __init__(self, url, password, context=None):
+        self.url, self.context = url, context
         body = {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": "admin", "domain": {"id": "default"},
@@ -197,7 +249,8 @@ class Keystone:
         if self.token:
             req.add_header("X-Auth-Token", self.token)
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=30,
+                                        context=self.context) as resp:
                 data = resp.read()
                 return (json.loads(data) if data else {}), resp.headers
         except urllib.error.HTTPError as exc:
@@ -334,15 +387,17 @@ def serve(ks, cfg, ids, app, data):
 class Session:
     """Keystone connection plus the shared ids, opened on first use."""
 
-    def __init__(self, cfg, address):
-        self.cfg, self.address, self.ks = cfg, address, None
+    def __init__(self, cfg, address, cafile):
+        self.cfg, self.address, self.cafile = cfg, address, cafile
+        self.ks = None
 
     def open(self):
         if self.ks:
             return self.ks, self.ids, self.common
         cfg, address = self.cfg, self.address
-        ks = Keystone("http://127.0.0.1:%d/v3" % PUBLIC_PORT,
-                      cfg["admin-password"])
+        scheme = "https" if self.cafile else "http"
+        ks = Keystone(urls(address, scheme)[0], cfg["admin-password"],
+                      tls_context(self.cafile))
         domain_id = ks.ensure("domains", {"name": SERVICE_DOMAIN,
                                           "description": "Service users"},
                               name=SERVICE_DOMAIN)
@@ -350,13 +405,16 @@ class Session:
                                            "domain_id": domain_id},
                               name=cfg["service-tenant"], domain_id=domain_id)
         self.ids = {"service_domain": domain_id, "service_tenant": tenant_id}
+        legacy_ca = self.cafile and cfg.get("send-ca-cert")
         self.common = {
             "auth_host": address, "auth_port": str(ADMIN_PORT),
-            "auth_protocol": "http",
+            "auth_protocol": scheme,
             "service_host": address, "service_port": str(PUBLIC_PORT),
-            "service_protocol": "http",
+            "service_protocol": scheme,
             "internal_host": address, "internal_port": str(PUBLIC_PORT),
-            "internal_protocol": "http",
+            "internal_protocol": scheme,
+            "https_keystone": "True" if legacy_ca else None,
+            "ca_cert": ca_base64(self.cafile) if legacy_ca else None,
             "api_version": "3",
             "service_domain": SERVICE_DOMAIN, "service_domain_id": domain_id,
             "service_tenant": cfg["service-tenant"],
@@ -368,7 +426,12 @@ class Session:
         return self.open()
 
 
-def reconcile(cfg, address):
+def ca_base64(cafile):
+    with open(cafile, "rb") as f:
+        return base64.b64encode(f.read()).decode()
+
+
+def reconcile(cfg, address, cafile):
     """Serve every identity-service relation; returns True when waiting.
 
     Per relation one remote unit's request is applied: the hook's remote
@@ -381,7 +444,7 @@ def reconcile(cfg, address):
         return False
     state = sd.load_state(STATE)
     served = state.get("served", {})
-    session = Session(cfg, address)
+    session = Session(cfg, address, cafile)
     pending = False
     for rid in sd.relation_ids("identity-service"):
         units = sorted(sd.related_units(rid))
@@ -400,7 +463,8 @@ def reconcile(cfg, address):
         request = {k: v for k, v in data.items() if k not in
                    ("private-address", "ingress-address", "egress-subnets")}
         digest = hashlib.sha256(json.dumps(
-            [request, cfg, address, state.get("bootstrap")],
+            [request, cfg, address, state.get("bootstrap"),
+             cafile and ca_base64(cafile)],
             sort_keys=True).encode()).hexdigest()
         if previous.get("digest") == digest:
             answer = previous["answer"]
@@ -422,9 +486,9 @@ def reconcile(cfg, address):
 def converge():
     cfg = sd.config()
     address = sd.unit_address()
-    configure(cfg, address)
+    cafile = configure(cfg, address)
     sd.application_version_set(sd.upstream_version("keystone"))
-    return reconcile(cfg, address)
+    return reconcile(cfg, address, cafile)
 
 
 if __name__ == "__main__":

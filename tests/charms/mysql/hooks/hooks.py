@@ -7,8 +7,14 @@ the database and the user at each host with a password kept stable in leader
 settings, and answers `db_host`, `db_port`, `password`/`<p>_password` and
 `allowed_units`/`<p>_allowed_units`.  Every hook reconciles everything, so
 hooks can run in any order and any number of times.
+
+TLS as mysql-innodb-cluster does it with vault: once the certificates
+relation brings a certificate, MariaDB serves TLS 1.2+ with it, every
+granted user must use TLS (REQUIRE SSL) and the answer adds `ssl_ca` (the
+CA, base64).  A reissued certificate is loaded with FLUSH SSL: no restart.
 """
 
+import base64
 import ipaddress
 import socket
 
@@ -17,6 +23,7 @@ import standin as sd
 CONF = "/etc/mysql/mariadb.conf.d/90-standin.cnf"
 STATE = "/var/lib/standin-mysql/grants.json"
 PORT = 3306
+SSL_DIR = "/etc/mysql/ssl"
 
 
 def sql(statements):
@@ -32,7 +39,29 @@ def install():
     sd.apt_install(["mariadb-server", "mariadb-client"])
 
 
+def tls():
+    """(bundle or None, certificate files changed)."""
+    bundle = sd.certificate()
+    changed = False
+    if bundle:
+        for name, text, perms in (("ca.pem", bundle["ca"], 0o644),
+                                  ("cert.pem", bundle["cert"], 0o644),
+                                  ("key.pem", bundle["key"], 0o640)):
+            changed |= sd.write_file("%s/%s" % (SSL_DIR, name),
+                                     text.strip() + "\n", mode=perms,
+                                     owner="root:mysql")
+    return bundle, changed
+
+
 def configure(cfg):
+    """Configure and start MariaDB; returns the TLS bundle in use."""
+    bundle, certs_changed = tls()
+    ssl_lines = [
+        "ssl_ca = %s/ca.pem" % SSL_DIR,
+        "ssl_cert = %s/cert.pem" % SSL_DIR,
+        "ssl_key = %s/key.pem" % SSL_DIR,
+        "tls_version = TLSv1.2,TLSv1.3",
+    ] if bundle else []
     changed = sd.write_file(CONF, "\n".join([
         "# managed by the stand-in mysql charm",
         "[mysqld]",
@@ -40,15 +69,17 @@ def configure(cfg):
         "max_connections = %d" % int(cfg.get("max-connections") or 1000),
         "skip-name-resolve",
         "character-set-server = utf8mb4",
-        "collation-server = utf8mb4_general_ci",
-        ""]))
+        "collation-server = utf8mb4_general_ci"] + ssl_lines + [""]))
     sd.systemctl("enable", "--quiet", "mariadb")
     if changed or not sd.service_running("mariadb"):
         sd.status_set("maintenance", "restarting mariadb")
         sd.systemctl("restart", "mariadb")
+    elif certs_changed:
+        sql("FLUSH SSL;")
     sd.wait_for(lambda: sd.succeeds("mariadb-admin", "ping"),
                 timeout=60, what="mariadb")
     sd.open_port(PORT)
+    return bundle
 
 
 def grant_hosts(hostnames):
@@ -70,7 +101,7 @@ def grant_hosts(hostnames):
     return sorted(set(hosts))
 
 
-def desired_grants():
+def desired_grants(bundle):
     """Work out, from the relation data, what must exist.
 
     Returns (grants, answers, pending): grants {(user, host): (password,
@@ -111,7 +142,9 @@ def desired_grants():
                     entry[1].add(db)
                 passwords[prefix] = password
                 allowed.setdefault(prefix, []).append(unit)
-        answer = {"db_host": sd.unit_address(), "db_port": str(PORT)}
+        answer = {"db_host": sd.unit_address(), "db_port": str(PORT),
+                  "ssl_ca": base64.b64encode(bundle["ca"].encode()).decode()
+                  if bundle else None}
         for prefix, password in passwords.items():
             answer[sd.keyname(prefix, "password")] = password
             answer[sd.keyname(prefix, "allowed_units")] = \
@@ -120,8 +153,9 @@ def desired_grants():
     return grants, answers, pending
 
 
-def reconcile():
-    grants, answers, pending = desired_grants()
+def reconcile(bundle):
+    grants, answers, pending = desired_grants(bundle)
+    require = "SSL" if bundle else "NONE"
     state = sd.load_state(STATE)
     done = {tuple(k.split("@", 1)) for k in state.get("grants", [])}
     stmts = []
@@ -130,7 +164,8 @@ def reconcile():
         stmts += [
             "CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;"
             % (acct, quote(password)),
-            "ALTER USER %s IDENTIFIED BY %s;" % (acct, quote(password)),
+            "ALTER USER %s IDENTIFIED BY %s REQUIRE %s;"
+            % (acct, quote(password), require),
         ]
         for db in sorted(dbs):
             stmts += ["CREATE DATABASE IF NOT EXISTS `%s`;" % db,
@@ -148,9 +183,9 @@ def reconcile():
 
 
 def converge():
-    configure(sd.config())
+    bundle = configure(sd.config())
     sd.application_version_set(sd.upstream_version("mariadb-server"))
-    return reconcile()
+    return reconcile(bundle)
 
 
 if __name__ == "__main__":

@@ -6,20 +6,44 @@ forms `<p>_username`, `<p>_vhost`), creates the vhost and the user with a
 password kept stable in leader settings, grants the user everything on the
 vhost and answers `hostname` and `password`/`<p>_password`.  Every hook
 reconciles everything, so hooks can run in any order and repeatedly.
+
+TLS as charm-rabbitmq-server does it: with config `ssl` on (or only) and a
+certificate from the certificates relation, it listens with TLS 1.2+ on
+5671 (`only`: no plain listener) and also answers `ssl_port` and `ssl_ca`
+(the CA, base64).  A reissued certificate is taken up by clearing the
+PEM cache: no restart.
 """
 
+import base64
 import socket
 
 import standin as sd
 
 CONF = "/etc/rabbitmq/rabbitmq.conf"
 STATE = "/var/lib/standin-rabbitmq/applied.json"
-PORT = 5672
+PORT, SSL_PORT = 5672, 5671
+SSL_DIR = "/etc/rabbitmq/ssl"
 CONFIG = """\
 # managed by the stand-in rabbitmq-server charm
 listeners.tcp.default = 5672
 loopback_users.guest = true
 """
+CONFIG_ONLY_TLS = """\
+# managed by the stand-in rabbitmq-server charm
+listeners.tcp = none
+loopback_users.guest = true
+"""
+CONFIG_TLS = """\
+listeners.ssl.default = {port}
+ssl_options.cacertfile = {dir}/ca.pem
+ssl_options.certfile = {dir}/cert.pem
+ssl_options.keyfile = {dir}/key.pem
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
+ssl_options.versions.1 = tlsv1.3
+ssl_options.versions.2 = tlsv1.2
+"""
+SSL_MODES = ("off", "on", "only")
 # oslo.messaging declares transient, non-exclusive reply/fanout queues,
 # which RabbitMQ 4 deprecates: keep them allowed (the key is unknown to 3.x).
 CONFIG_4 = "deprecated_features.permit.transient_nonexcl_queues = true\n"
@@ -52,17 +76,49 @@ def install():
     sd.apt_install(["rabbitmq-server"])
 
 
-def configure():
+def tls(mode):
+    """The certificate bundle to serve with, written for RabbitMQ, or None
+    (ssl off, or no certificate yet)."""
+    if mode not in SSL_MODES:
+        sd.log("ssl: %r is not one of %s; using off" % (mode, SSL_MODES),
+               "WARNING")
+        return None
+    bundle = sd.certificate() if mode != "off" else None
+    if bundle:
+        changed = False
+        for name, text, perms in (("ca.pem", bundle["ca"], 0o644),
+                                  ("cert.pem", bundle["cert"], 0o644),
+                                  ("key.pem", bundle["key"], 0o640)):
+            changed |= sd.write_file("%s/%s" % (SSL_DIR, name),
+                                     text.strip() + "\n", mode=perms,
+                                     owner="root:rabbitmq")
+        bundle["changed"] = changed
+    return bundle
+
+
+def configure(cfg):
+    """Configure and start RabbitMQ; returns the TLS bundle in use."""
     ensure_hostname_resolves()
     version = sd.upstream_version("rabbitmq-server") or "0"
     major = int(version.split(".")[0])
-    changed = sd.write_file(CONF, CONFIG + (CONFIG_4 if major >= 4 else ""))
+    mode = cfg.get("ssl") or "off"
+    bundle = tls(mode)
+    text = CONFIG_ONLY_TLS if bundle and mode == "only" else CONFIG
+    if bundle:
+        text += CONFIG_TLS.format(port=SSL_PORT, dir=SSL_DIR)
+    changed = sd.write_file(CONF, text + (CONFIG_4 if major >= 4 else ""))
     sd.systemctl("enable", "--quiet", "rabbitmq-server")
     if changed or not sd.service_running("rabbitmq-server"):
         sd.status_set("maintenance", "restarting rabbitmq-server")
         sd.systemctl("restart", "rabbitmq-server")
     ctl("await_startup", "--timeout", "120")
+    if bundle and bundle["changed"] and not changed:
+        # a reissued certificate, without a restart: new handshakes read it
+        ctl("eval", "ssl:clear_pem_cache().")
     sd.open_port(PORT)
+    if bundle:
+        sd.open_port(SSL_PORT)
+    return bundle
 
 
 def wanted():
@@ -88,7 +144,7 @@ def wanted():
     return per_rid, vhosts_of, pending
 
 
-def reconcile():
+def reconcile(bundle):
     """Create what the remote units ask for; returns True when waiting."""
     per_rid, vhosts_of, pending = wanted()
     passwords = {}
@@ -122,7 +178,10 @@ def reconcile():
     # Answer only once users and permissions are in place.
     address = sd.unit_address()
     for rid, prefixes in per_rid.items():
-        answer = {"hostname": address}
+        answer = {"hostname": address,
+                  "ssl_port": str(SSL_PORT) if bundle else None,
+                  "ssl_ca": base64.b64encode(bundle["ca"].encode()).decode()
+                  if bundle else None}
         for prefix, user in prefixes.items():
             if passwords.get(user):
                 answer[sd.keyname(prefix, "password")] = passwords[user]
@@ -131,9 +190,9 @@ def reconcile():
 
 
 def converge():
-    configure()
+    bundle = configure(sd.config())
     sd.application_version_set(sd.upstream_version("rabbitmq-server"))
-    return reconcile()
+    return reconcile(bundle)
 
 
 if __name__ == "__main__":
