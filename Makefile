@@ -108,6 +108,12 @@ joins_test: deps
 		tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/joins-result.txt; exit $$rc
 
+# hooks and workflow throughput (deploys what it needs: the one-unit bundle
+# with Debian's packaged Mistral beside it, then the HA bundle); table,
+# plot and results in /var/lib/localcloud/bench; its last line is BENCH:
+bench: deps build
+	cd tests && $(PYTHON) -m bench
+
 # the README's main job: Mistral in the local cloud, a workflow run on it
 deploy-local: deps
 	$(PYTHON) tests/deploy_local.py

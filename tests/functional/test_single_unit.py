@@ -3,10 +3,12 @@ and Keystone, TLS everywhere (certificates from the vault stand-in): real
 services, real clients."""
 
 import json
+import os
 
 import pytest
 
 import mistral_cloud as cloud
+from bench import benchmark as bench
 
 SERIES = 'trixie'
 MISTRAL_UNIT = 'mistral/0'
@@ -119,6 +121,17 @@ def test_losing_rabbitmq_names_the_relation_and_recovers(deployment, phase):
         cloud.wait(workload='active')
     execution = cloud.run_workflow(deployment['mistral'], 'fanout_join')
     assert execution.state == 'SUCCESS', execution.state_info
+
+
+def test_the_benchmark_runs_at_a_small_size(deployment, phase):
+    # make bench's code, on this deployment, a few executions per cell;
+    # nothing is asserted about speed
+    with phase('trixie: benchmark, small'):
+        lines = bench.run('small', ['current'])
+    assert lines[-1].startswith('BENCH: update-status '), lines[-1]
+    assert ' exec/s 1u ' in lines[-1] and '-' not in lines[-1].split(
+        'exec/s 1u ')[1].split(' 3u')[0], lines[-1]
+    assert os.path.getsize(os.path.join(bench.RESULTS, 'bench.png')) > 0
 
 
 def test_postgresql_in_place_of_mysql(deployment, phase):

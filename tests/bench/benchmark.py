@@ -1,0 +1,45 @@
+"""The benchmark: hooks and workflow loads on each layout, then the
+report (tables, plot, BENCH line), also written to RESULTS."""
+
+import json
+import os
+import sys
+
+from bench import hookbench, layouts, report, workload
+
+RESULTS = '/var/lib/localcloud/bench'
+# (shape, concurrency, executions) per size
+CELLS = {
+    'full': [('noop', 1, 20), ('noop', 10, 50), ('noop', 50, 200),
+             ('seq10', 1, 10), ('seq10', 10, 30), ('seq10', 50, 100),
+             ('items100', 1, 3), ('items100', 10, 10), ('items100', 50, 50)],
+    'small': [('noop', 1, 3), ('noop', 5, 10), ('seq10', 1, 2),
+              ('seq10', 5, 5), ('items100', 1, 1), ('items100', 5, 5)],
+}
+
+
+def run(size='full', wanted=('single', 'ha')):
+    """Hooks and loads measured on each wanted layout ('current': what is
+    deployed); the results, also written to RESULTS."""
+    cells = CELLS[size]
+    hooks, loads = None, {}
+    for layout in layouts.order(wanted):
+        targets = layouts.ensure(layout)
+        if 'hooks' in targets:
+            hooks = hookbench.measure(targets['hooks'])
+            hooks['unit'] = targets['hooks']
+        for target, endpoint in targets['loads'].items():
+            print('--- bench: {} ...'.format(target), file=sys.stderr,
+                  flush=True)
+            loads[target] = workload.run_target(endpoint, cells)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, 'results.json'), 'w') as f:
+        json.dump({'hooks': hooks, 'loads': loads}, f, indent=1)
+    report.plot(loads, os.path.join(RESULTS, 'bench.png'))
+    lines = (report.hook_table(hooks) if hooks else []) + [''] + \
+        report.load_table(loads) + [
+            '', 'plot: ' + os.path.join(RESULTS, 'bench.png'),
+            report.bench_line(hooks, loads)]
+    with open(os.path.join(RESULTS, 'bench.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return lines

@@ -1,0 +1,180 @@
+"""Workflow load through python-mistralclient: closed loops of clients.
+
+A cell is one workflow shape at one concurrency against one Mistral: C
+client threads each start an execution, wait for it to end and start the
+next, until N have ended.  One poller lists the cell's executions (its own
+copy of the workflow, so the list stays small) and wakes the clients; a
+"dashboard" thread times the list calls a user makes meanwhile.
+"""
+
+import os
+import statistics
+import threading
+import time
+import uuid
+
+import yaml
+
+import mistral_cloud as cloud
+
+WORKFLOWS = os.path.join(os.path.dirname(__file__), 'workflows.yaml')
+# actions each shape runs: what "tasks per second" counts
+SHAPES = {'noop': ('bench_noop', 1), 'seq10': ('bench_seq10', 10),
+          'items100': ('bench_items100', 100)}
+POLL = 0.2          # seconds between the poller's list calls
+DASHBOARD = 0.5     # seconds between the dashboard's list calls
+FINISHED = ('SUCCESS', 'ERROR', 'CANCELLED')
+
+
+class CellError(Exception):
+    pass
+
+
+def client_for(session, url, pool, cacert=None):
+    """A mistralclient on `url`, its HTTP pool sized for `pool` threads."""
+    import requests.adapters
+    from mistralclient.api.v2 import client
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4,
+                                            pool_maxsize=pool + 4)
+    session.session.mount('http://', adapter)
+    session.session.mount('https://', adapter)
+    return client.Client(mistral_url=url, session=session, cacert=cacert)
+
+
+def workflow_copy(client, shape):
+    """Upload this cell's own copy of the shape's workflow; its name."""
+    base, _ = SHAPES[shape]
+    with open(WORKFLOWS) as f:
+        definition = yaml.safe_load(f)
+    name = '{}_{}'.format(base, uuid.uuid4().hex[:8])
+    text = yaml.safe_dump({'version': '2.0', name: definition[base]})
+    client.workflows.create(text)
+    return name
+
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_cell(client, shape, concurrency, count, timeout=600):
+    """Figures of one cell: exec/s, tasks/s, p50/p95 to SUCCESS, list p95."""
+    name = workflow_copy(client, shape)
+    _, actions = SHAPES[shape]
+    lock = threading.Lock()
+    waiting = {}            # execution id -> (event, started)
+    latencies, errors, list_times = [], [], []
+    remaining = [count]
+    stop = threading.Event()
+
+    def take_one():
+        with lock:
+            if remaining[0] == 0:
+                return False
+            remaining[0] -= 1
+            return True
+
+    def client_loop():
+        while take_one() and not stop.is_set():
+            started, done = time.time(), threading.Event()
+            try:
+                execution = client.executions.create(name)
+            except Exception as exc:   # a failed start counts as failed
+                errors.append(repr(exc))
+                continue
+            with lock:
+                waiting[execution.id] = (done, started)
+            done.wait()
+
+    def poller():
+        while not stop.is_set():
+            time.sleep(POLL)
+            rows = client.executions.list(workflow_name=name, limit=-1,
+                                          fields=['id', 'state'])
+            now = time.time()
+            for row in rows:
+                if row.state not in FINISHED:
+                    continue
+                with lock:
+                    entry = waiting.pop(row.id, None)
+                if entry:
+                    (latencies if row.state == 'SUCCESS' else errors).append(
+                        now - entry[1] if row.state == 'SUCCESS'
+                        else row.state)
+                    entry[0].set()
+
+    def dashboard():
+        while not stop.is_set():
+            t = time.time()
+            client.executions.list(limit=50)
+            list_times.append(time.time() - t)
+            stop.wait(DASHBOARD)
+
+    threads = [threading.Thread(target=client_loop, daemon=True)
+               for _ in range(concurrency)]
+    helpers = [threading.Thread(target=f, daemon=True)
+               for f in (poller, dashboard)]
+    start = time.time()
+    for t in threads + helpers:
+        t.start()
+    deadline = start + timeout
+    for t in threads:
+        t.join(max(0, deadline - time.time()))
+    elapsed = time.time() - start
+    stop.set()
+    with lock:
+        for done, _ in waiting.values():
+            done.set()
+    if any(t.is_alive() for t in threads):
+        raise CellError('{} c{}: {} of {} executions ended in {} s'.format(
+            shape, concurrency, len(latencies), count, timeout))
+    ended = len(latencies)
+    return {
+        'shape': shape, 'concurrency': concurrency, 'count': count,
+        'succeeded': ended, 'failed': len(errors), 'seconds': elapsed,
+        'exec_s': ended / elapsed, 'tasks_s': ended * actions / elapsed,
+        'p50': statistics.median(latencies) if latencies else None,
+        'p95': percentile(latencies, 0.95),
+        'list_p95': percentile(list_times, 0.95),
+    }
+
+
+def rss_mib(unit):
+    """Resident memory of the mistral user's processes in a unit's
+    machine (Mistral's services run as mistral; the packaged stand-in shares
+    its machine only with services run as other users)."""
+    out = cloud.on_unit(unit, 'ps', '-u', 'mistral', '-o', 'rss=')
+    return sum(int(x) for x in out.split()) / 1024
+
+
+def run_target(endpoint, cells):
+    """Every cell against one Mistral: {'cells': [...], 'rss': {unit:
+    (idle MiB, most MiB under load)}}."""
+    env = cloud.openrc(cloud.unit_address('keystone/0'), cloud.fetch_ca())
+    session = cloud.keystone_session(env)
+    url = endpoint['url'] or session.get_endpoint(
+        service_type=cloud.SERVICE_TYPE, interface='public')
+    client = client_for(session, url, max(c for _, c, _ in cells),
+                        env.get('OS_CACERT'))
+    units = endpoint['units']
+    idle = {unit: rss_mib(unit) for unit in units}
+    busy = dict(idle)
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(5):
+            for unit in units:
+                busy[unit] = max(busy[unit], rss_mib(unit))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    results = []
+    try:
+        for shape, concurrency, count in cells:
+            results.append(run_cell(client, shape, concurrency, count))
+    finally:
+        stop.set()
+        sampler.join()
+    return {'cells': results,
+            'rss': {unit: (idle[unit], busy[unit]) for unit in units}}
