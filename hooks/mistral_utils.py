@@ -19,7 +19,9 @@ from charmhelpers.contrib.openstack.utils import (
     resume_unit,
 )
 from charmhelpers.core.hookenv import (
+    cached,
     config,
+    flush,
     is_leader,
     local_unit,
     log,
@@ -31,7 +33,6 @@ from charmhelpers.core.hookenv import (
 from charmhelpers.core.host import (
     file_hash,
     service,
-    service_running,
     service_start,
     service_stop,
 )
@@ -69,7 +70,7 @@ from mistral_constants import (
     SERVICES,
     VERSION_PACKAGE,
 )
-from quick_status import set_application_version
+from quick_status import service_states, set_application_version
 
 TEMPLATES = os.path.join(
     os.path.dirname(os.path.dirname(os.path.realpath(__file__))), 'templates')
@@ -323,6 +324,21 @@ def render(configs):
                       if file_hash(path) != digest]
 
 
+@cached
+def _states():
+    return service_states()
+
+
+def running(svc):
+    """Is `svc` active? One systemctl call answers for every service until
+    this hook starts, stops or restarts one (forget_service_states)."""
+    return _states().get(svc, False)
+
+
+def forget_service_states():
+    flush(_states.__name__)
+
+
 def restart_services(changed=(), start=()):
     """The one place that restarts, reloads and starts services.
 
@@ -333,8 +349,10 @@ def restart_services(changed=(), start=()):
     while the service was stopped. Returns the services restarted.
     """
     rmap = restart_map()
-    restart = [svc for svc in services() if service_running(svc) and
+    restart = [svc for svc in services() if running(svc) and
                any(svc in rmap[path] for path in changed)]
+    if restart or start:
+        forget_service_states()
     for path, spec in resource_map().items():
         readers = set(spec['services'])
         if spec.get('systemd') and (readers & set(start) or (
@@ -374,15 +392,16 @@ def manage_services(configs, changed=()):
     if is_unit_paused_set() or is_unit_upgrading_set():
         return {}
     wanted = ready_to_serve(configs)
-    stop = [svc for svc in MISTRAL_SERVICES
-            if not wanted and service_running(svc)]
+    stop = [svc for svc in MISTRAL_SERVICES if not wanted and running(svc)]
     for svc in stop:
         service_stop(svc)
+    if stop:
+        forget_service_states()
     # the token cache and the public port before the API
     candidates = [MEMCACHED_SERVICE, HAPROXY_SERVICE]
     if wanted:
         candidates += MISTRAL_SERVICES
-    start = [svc for svc in candidates if not service_running(svc)]
+    start = [svc for svc in candidates if not running(svc)]
     return {'restarted': restart_services(changed, start=start),
             'started': start, 'stopped': stop}
 
@@ -471,7 +490,7 @@ def closed_ports():
     while True:
         closed = ['{} ({})'.format(port, svc) for svc, port in
                   mistral_context.listen_ports().items()
-                  if service_running(svc) and port not in listening_ports()]
+                  if running(svc) and port not in listening_ports()]
         if not closed or time.monotonic() >= deadline:
             return closed
         time.sleep(1)

@@ -36,6 +36,7 @@ class FakeMachine:
         self.version = version
         self.fail_commands = set()
         self.installed = []   # packages dpkg has installed
+        self.state_queries = 0   # systemctl is-active calls
 
     def dpkg_status(self, packages):
         """What dpkg-query -W prints: installed packages 'ii', others
@@ -49,6 +50,7 @@ class FakeMachine:
 
     def systemctl(self, action, svc=None):
         if action == 'is-active':
+            self.state_queries += 1
             return svc in self.running
         if action == 'daemon-reload':
             self.events.append((action, None))
@@ -100,6 +102,7 @@ class FakeSubprocess:
 
     def check_output(self, cmd, *args, **kwargs):
         if cmd[:2] == ['systemctl', 'is-active']:
+            self.machine.state_queries += 1
             states = ['active' if svc in self.machine.running else 'inactive'
                       for svc in cmd[2:]]
             out = ''.join(state + '\n' for state in states)

@@ -869,7 +869,12 @@ class TestHookToolCalls(HookTestCase):
     def test_a_no_op_config_changed_within_its_budget(self):
         self.settled()
         self.juju.config['nagios_context'] = 'elsewhere'
+        self.machine.state_queries = 0
         self.run_hook('config-changed')
+        # one systemctl call for the charm's own checks, one per service
+        # for charmhelpers' status assessment
+        self.assertEqual(self.machine.state_queries,
+                         1 + len(mistral_utils.SERVICES))
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
         self.assertEqual(sum(self.juju.calls.values()), 32)
         self.assertEqual(self.machine.events, [])
