@@ -33,7 +33,6 @@ from charmhelpers.core.hookenv import (
 from charmhelpers.core.host import (
     file_hash,
     service,
-    service_start,
     service_stop,
 )
 from charmhelpers.core.decorators import retry_on_exception
@@ -359,14 +358,18 @@ def restart_services(changed=(), start=()):
                 path in changed and readers & set(restart))):
             subprocess.check_call(['systemctl', 'daemon-reload'])
             break
-    for svc in restart:
-        # a reload hands the listening socket over: requests in flight
-        # through the VIP are not refused while a peer joins or leaves
-        if svc != HAPROXY_SERVICE or not service('reload', svc):
-            service('restart', svc)
-    for svc in start:
-        service('enable', svc)
-        service_start(svc)
+    # one systemctl call each: systemd runs the jobs side by side (a
+    # Mistral service takes seconds to stop)
+    restarts = [svc for svc in restart if svc != HAPROXY_SERVICE]
+    if restarts:
+        subprocess.check_call(['systemctl', 'restart'] + restarts)
+    # a reload hands the listening socket over: requests in flight through
+    # the VIP are not refused while a peer joins or leaves
+    if HAPROXY_SERVICE in restart and not service('reload', HAPROXY_SERVICE):
+        service('restart', HAPROXY_SERVICE)
+    if start:
+        subprocess.check_call(['systemctl', 'enable', '--quiet'] + start)
+        subprocess.check_call(['systemctl', 'start'] + start)
     return restart
 
 

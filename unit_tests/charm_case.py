@@ -66,7 +66,9 @@ class FakeMachine:
 
     def run(self, cmd):
         if cmd[0] == 'systemctl':
-            return 0 if self.systemctl(*cmd[1:]) else 3
+            action, *units = [arg for arg in cmd[1:] if arg != '--quiet']
+            results = [self.systemctl(action, svc) for svc in units or [None]]
+            return 0 if all(results) else 3
         self.commands.append(list(cmd))
         if cmd[0] in self.fail_commands:
             return 1
