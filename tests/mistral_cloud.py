@@ -18,6 +18,7 @@ import time
 import urllib.request
 
 import charm_facts
+import systemd_show
 from localcloud.machines import get_provider
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -350,13 +351,5 @@ def ensure_workflow(client, filename):
 
 def service_start_times(unit, services):
     """Monotonic start time of each service in a unit's machine."""
-    out = on_unit(unit, 'systemctl', 'show', '-p', 'Id',
-                  '-p', 'ActiveEnterTimestampMonotonic', *services)
-    times, current = {}, None
-    for line in out.splitlines():
-        key, _, value = line.partition('=')
-        if key == 'Id':
-            current = value.replace('.service', '')
-        elif key == 'ActiveEnterTimestampMonotonic':
-            times[current] = int(value)
-    return times
+    return systemd_show.start_times(on_unit(
+        unit, 'systemctl', *systemd_show.SHOW_START_TIMES, *services))

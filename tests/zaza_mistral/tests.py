@@ -17,6 +17,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from mistralclient.api.v2 import client as mistral_client
 
+from tests import systemd_show
 from tests.charm_facts import FACTS
 
 APP = 'mistral'
@@ -82,17 +83,10 @@ class MistralTest(unittest.TestCase):
     # systemd, not pgrep: Ubuntu's three services are all `mistral-server`
     def start_times(self, unit):
         """{service: monotonic start time} on a unit."""
-        out = zaza.model.run_on_unit(unit, 'systemctl show -p Id -p '
-                                     'ActiveEnterTimestampMonotonic ' +
-                                     ' '.join(FACTS.MISTRAL_SERVICES))['Stdout']
-        times, current = {}, None
-        for line in out.splitlines():
-            key, _, value = line.partition('=')
-            if key == 'Id':
-                current = value.replace('.service', '')
-            elif key == 'ActiveEnterTimestampMonotonic':
-                times[current] = int(value)
-        return times
+        command = ['systemctl'] + systemd_show.SHOW_START_TIMES + \
+            FACTS.MISTRAL_SERVICES
+        return systemd_show.start_times(zaza.model.run_on_unit(
+            unit, ' '.join(command))['Stdout'])
 
     def wait_for_services(self, unit, state, services=FACTS.MISTRAL_SERVICES,
                           timeout=180):

@@ -372,3 +372,16 @@ def main(handler):
     except Exception as exc:  # a real failure: let Juju put us in error
         log("hook %s failed: %r" % (hook, exc), "ERROR")
         raise
+
+
+def write_certificate(bundle, directory, group):
+    """ca.pem, cert.pem and key.pem (readable by `group`) of a certificate()
+    bundle in `directory`; True when one of them changed."""
+    changed = False
+    for name, text, mode in (("ca.pem", bundle["ca"], 0o644),
+                             ("cert.pem", bundle["cert"], 0o644),
+                             ("key.pem", bundle["key"], 0o640)):
+        changed |= write_file("%s/%s" % (directory, name),
+                              text.strip() + "\n", mode=mode,
+                              owner="root:" + group)
+    return changed

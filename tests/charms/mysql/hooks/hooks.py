@@ -42,14 +42,7 @@ def install():
 def tls():
     """(bundle or None, certificate files changed)."""
     bundle = sd.certificate()
-    changed = False
-    if bundle:
-        for name, text, perms in (("ca.pem", bundle["ca"], 0o644),
-                                  ("cert.pem", bundle["cert"], 0o644),
-                                  ("key.pem", bundle["key"], 0o640)):
-            changed |= sd.write_file("%s/%s" % (SSL_DIR, name),
-                                     text.strip() + "\n", mode=perms,
-                                     owner="root:mysql")
+    changed = bool(bundle) and sd.write_certificate(bundle, SSL_DIR, "mysql")
     return bundle, changed
 
 

@@ -85,14 +85,7 @@ def tls(mode):
         return None
     bundle = sd.certificate() if mode != "off" else None
     if bundle:
-        changed = False
-        for name, text, perms in (("ca.pem", bundle["ca"], 0o644),
-                                  ("cert.pem", bundle["cert"], 0o644),
-                                  ("key.pem", bundle["key"], 0o640)):
-            changed |= sd.write_file("%s/%s" % (SSL_DIR, name),
-                                     text.strip() + "\n", mode=perms,
-                                     owner="root:rabbitmq")
-        bundle["changed"] = changed
+        bundle["changed"] = sd.write_certificate(bundle, SSL_DIR, "rabbitmq")
     return bundle
 
 
