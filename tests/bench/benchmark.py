@@ -10,9 +10,9 @@ from bench import hookbench, layouts, report, workload
 RESULTS = '/var/lib/localcloud/bench'
 # (shape, concurrency, executions) per size
 CELLS = {
-    'full': [('noop', 1, 20), ('noop', 10, 50), ('noop', 50, 200),
-             ('seq10', 1, 10), ('seq10', 10, 30), ('seq10', 50, 100),
-             ('items100', 1, 3), ('items100', 10, 10), ('items100', 50, 50)],
+    'full': [('noop', 1, 10), ('noop', 10, 40), ('noop', 50, 100),
+             ('seq10', 1, 5), ('seq10', 10, 20), ('seq10', 50, 50),
+             ('items100', 1, 2), ('items100', 10, 10), ('items100', 50, 50)],
     'small': [('noop', 1, 3), ('noop', 5, 10), ('seq10', 1, 2),
               ('seq10', 5, 5), ('items100', 1, 1), ('items100', 5, 5)],
 }

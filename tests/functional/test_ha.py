@@ -263,14 +263,14 @@ def test_remove_and_add_a_unit_behind_the_vip(deployment):
     assert execution.state == 'SUCCESS', execution.state_info
 
 
-def set_vip(vip):
+def set_vip(vip, cafile):
     """config vip; until every unit is active and the API answers there."""
     cloud.localjuju('config', 'mistral', 'vip=' + vip)
     cloud.wait(workload='active')
-    cloud.wait_for_api(vip, timeout=120)
+    cloud.wait_for_api(vip, timeout=120, cafile=cafile)
 
 
-def assert_served_on(env, vip, gone):
+def assert_served_on(deployment, vip, gone):
     """Only `vip` is configured, held and registered; `gone` is nowhere."""
     status = wait_for_cluster()
     assert re.search(vip_resource(vip) + r'\s.*Started', status), status
@@ -280,9 +280,9 @@ def assert_served_on(env, vip, gone):
     assert vip_resource(vip) in group and vip_resource(gone) not in group
     assert len(vip_holders(vip)) == 1
     assert vip_holders(gone) == []
-    assert not cloud.api_up(gone, timeout=2)
-    url = 'http://{}:8989/v2'.format(vip)
-    assert cloud.catalog_endpoints(env, 'workflowv2') == {
+    assert not cloud.api_up(gone, timeout=2, cafile=deployment['cafile'])
+    url = cloud.api_url(vip, deployment['cafile']) + 'v2'
+    assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
         'public': url, 'internal': url, 'admin': url}
 
 
@@ -290,8 +290,8 @@ def assert_served_on(env, vip, gone):
 # it back)
 def test_a_changed_vip_replaces_the_old_one(deployment):
     try:
-        set_vip(OTHER_VIP)
-        assert_served_on(deployment['env'], OTHER_VIP, gone=VIP)
+        set_vip(OTHER_VIP, deployment['cafile'])
+        assert_served_on(deployment, OTHER_VIP, gone=VIP)
     finally:
-        set_vip(VIP)
-    assert_served_on(deployment['env'], VIP, gone=OTHER_VIP)
+        set_vip(VIP, deployment['cafile'])
+    assert_served_on(deployment, VIP, gone=OTHER_VIP)
