@@ -18,7 +18,6 @@ import quick_status  # noqa: E402
 if __name__ == '__main__' and quick_status.settled():
     sys.exit(0)
 
-from charmhelpers.contrib.charmsupport import nrpe  # noqa: E402
 from charmhelpers.contrib.network.ip import get_relation_ip  # noqa: E402
 from charmhelpers.contrib.hahelpers.cluster import is_clustered  # noqa: E402
 from charmhelpers.contrib.openstack.ip import (  # noqa: E402
@@ -46,6 +45,7 @@ from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
 import mistral_ha  # noqa: E402
+import mistral_nrpe  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_tls  # noqa: E402
 import mistral_utils as utils  # noqa: E402
@@ -186,6 +186,7 @@ def certs_changed():
     converge()
     for rid in relation_ids('identity-service'):
         identity_joined(rid)
+    update_nrpe_config()
 
 
 @hooks.hook('shared-db-relation-joined')
@@ -281,14 +282,14 @@ def ha_gone():
 @hooks.hook('nrpe-external-master-relation-joined',
             'nrpe-external-master-relation-changed')
 def update_nrpe_config():
-    if not relation_ids('nrpe-external-master'):
-        return
-    hostname = nrpe.get_nagios_hostname()
-    unit = nrpe.get_nagios_unit_name()
-    checks = nrpe.NRPE(hostname=hostname)
-    nrpe.add_init_service_checks(checks, utils.services(), unit)
-    nrpe.add_haproxy_checks(checks, unit)
-    checks.write()
+    if relation_ids(mistral_nrpe.RELATION):
+        mistral_nrpe.update()
+
+
+@hooks.hook('nrpe-external-master-relation-departed',
+            'nrpe-external-master-relation-broken')
+def remove_nrpe_config():
+    mistral_nrpe.remove()
 
 
 @hooks.hook('pre-series-upgrade')

@@ -1,6 +1,7 @@
 """Install, upgrade, database, service and status logic of the charm."""
 
 import contextlib
+import json
 import os
 import time
 import subprocess
@@ -54,6 +55,7 @@ from mistral_constants import (
     API_SYSTEMD_OVERRIDE,
     DB_INITIALISED_KEY,
     ENGINE_SERVICE,
+    FIXES_STATE,
     HAPROXY_CONF,
     HAPROXY_GROUP,
     HAPROXY_SERVICE,
@@ -279,6 +281,11 @@ def patch_mistral():
     for name in missing:
         log('Mistral fix {} fits no variant of the installed code; '
             'left out'.format(name), level=WARNING)
+    # for the NRPE check, which cannot read the unit's kv store
+    os.makedirs(os.path.dirname(FIXES_STATE), exist_ok=True)
+    safe_files.write_atomic(FIXES_STATE, json.dumps({
+        'missing': missing,
+        'files': mistral_patches.recorded_files()}, sort_keys=True))
     return [MISTRAL_FIXES] if applied else []
 
 

@@ -160,6 +160,8 @@ class CharmTestCase(unittest.TestCase):
         # the installed Mistral's code, which our fixes change
         self.patch(mistral_utils.mistral_patches, 'TARGET_DIR',
                    self.tmp + '/dist-packages')
+        self.patch(mistral_utils, 'FIXES_STATE',
+                   self.tmp + mistral_utils.FIXES_STATE)
         self.patch(mistral_utils, 'MISTRAL_TLS_DIR',
                    self.tmp + '/etc/mistral/tls')
         for name in ('HAPROXY_PEM', 'CA_TRUST_DIR'):
