@@ -27,6 +27,7 @@ from charmhelpers.contrib.openstack.ip import (  # noqa: E402
     canonical_url,
 )
 from charmhelpers.contrib.openstack.utils import (  # noqa: E402
+    is_unit_paused_set,
     openstack_upgrade_available,
     series_upgrade_complete,
     series_upgrade_prepare,
@@ -135,7 +136,10 @@ def install():
 def config_changed():
     if utils.config_problem():
         return
+    # a paused unit stays on its release until resumed (then the next
+    # config-changed, or the action, upgrades it)
     if (not config('action-managed-upgrade') and
+            not is_unit_paused_set() and
             not utils.missing_packages() and
             openstack_upgrade_available(VERSION_PACKAGE)):
         openstack_upgrade()

@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from charmhelpers.contrib.openstack import context, templating
 from charmhelpers.contrib.openstack.utils import (
+    clear_unit_paused,
     configure_installation_source,
     get_os_codename_install_source,
     is_unit_paused_set,
@@ -17,7 +18,6 @@ from charmhelpers.contrib.openstack.utils import (
     os_release,
     pause_unit,
     reset_os_release,
-    resume_unit,
 )
 from charmhelpers.core.hookenv import (
     cached,
@@ -40,7 +40,6 @@ from charmhelpers.core.decorators import retry_on_exception
 from charmhelpers.fetch import (
     apt_install,
     apt_update,
-    apt_upgrade,
 )
 
 import config_checks
@@ -306,11 +305,10 @@ def do_openstack_upgrade(configs):
     status_set('maintenance', 'Upgrading to {}'.format(new_release))
     configure_installation_source(new_src)
     apt_update(fatal=True)
+    # the charm's packages (and what they depend on), not the whole
+    # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
-        apt_upgrade(fatal=True, dist=True, options=[
-            '--option', 'Dpkg::Options::=--force-confnew',
-            '--option', 'Dpkg::Options::=--force-confdef'])
-        apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
+        apt_install(PACKAGES, options=APT_OPTIONS, fatal=True)
     reset_os_release()
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
@@ -464,6 +462,8 @@ def initialise_database(configs, upgraded=False):
     units wait for the leader setting."""
     if not is_leader() or (database_initialised(configs) and not upgraded):
         return
+    if is_unit_paused_set():
+        return  # an operator's pause: nothing runs, not even a migration
     fingerprint = database_fingerprint()
     if not fingerprint or not database_allows_this_unit():
         return
@@ -549,5 +549,11 @@ def pause_unit_helper(configs):
 
 
 def resume_unit_helper(configs):
-    resume_unit(assess_status_func(configs), services=services())
+    """charmhelpers' resume_unit would start Mistral before a migration
+    the pause held back: here the migration comes first."""
+    clear_unit_paused()
+    initialise_database(configs)
     manage_services(configs)
+    message = assess_status_func(configs)()
+    if message:
+        raise Exception("Couldn't resume: {}".format(message))

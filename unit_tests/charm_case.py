@@ -139,7 +139,6 @@ class CharmTestCase(unittest.TestCase):
         self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)
-        self.patch(mistral_utils, 'apt_upgrade', mock.MagicMock())
         self.patch(mistral_utils, 'configure_installation_source',
                    lambda source: None)
         self.patch(mistral_utils, 'POLICY_RC_D',
