@@ -73,6 +73,9 @@ CLUSTER_RES = 'grp_mistral_vips'
 
 # Leader setting naming the database the leader has migrated
 DB_INITIALISED_KEY = 'mistral-db-initialised'
+# Leader setting: the schema revision the leader migrated the database to,
+# which units whose code expects another one wait for
+DB_SCHEMA_KEY = 'mistral-db-schema'
 
 # Generic name -> relations, any one of which satisfies it (status messages)
 REQUIRED_INTERFACES = {

@@ -27,9 +27,10 @@ from charmhelpers.contrib.openstack.ip import (  # noqa: E402
     canonical_url,
 )
 from charmhelpers.contrib.openstack.utils import (  # noqa: E402
+    clear_unit_paused,
+    clear_unit_upgrading,
     is_unit_paused_set,
     openstack_upgrade_available,
-    series_upgrade_complete,
     series_upgrade_prepare,
 )
 from charmhelpers.core.hookenv import (  # noqa: E402
@@ -303,7 +304,14 @@ def pre_series_upgrade():
 
 @hooks.hook('post-series-upgrade')
 def post_series_upgrade():
-    series_upgrade_complete(utils.resume_unit_helper, CONFIGS)
+    """The release upgrade replaced Mistral: the charm's packages for the
+    new series, our fixes for the new version, the schema (the leader;
+    the others wait for it), then the services, as an upgrade would."""
+    clear_unit_paused()
+    clear_unit_upgrading()
+    if utils.config_problem():
+        return  # status says what to fix; converging resumes then
+    openstack_upgrade()
 
 
 @hooks.hook('stop')

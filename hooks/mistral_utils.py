@@ -46,6 +46,7 @@ import config_checks
 import mistral_context
 import mistral_ha
 import mistral_patches
+import mistral_schema
 import mistral_tls
 import safe_files
 from hook_tools import leader_get, leader_set, relation_get
@@ -53,6 +54,7 @@ from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
     DB_INITIALISED_KEY,
+    DB_SCHEMA_KEY,
     ENGINE_SERVICE,
     FIXES_STATE,
     HAPROXY_CONF,
@@ -386,7 +388,7 @@ def required_relations_complete(configs):
 
 def ready_to_serve(configs):
     return (required_relations_complete(configs) and
-            database_initialised(configs))
+            database_initialised(configs) and not schema_mismatch())
 
 
 def manage_services(configs, changed=()):
@@ -416,19 +418,31 @@ def manage_services(configs, changed=()):
 
 # --- database ----------------------------------------------------------------
 
-def database_fingerprint():
-    """Which database mistral.conf points at (no secrets), or None.
-
-    The leader records it once migrated: a new database (another
-    application, or MySQL swapped for PostgreSQL) is migrated again.
-    """
+def _database_data():
     for ctxt in (context.SharedDBContext(), context.PostgresqlDBContext()):
         data = ctxt()
         if data.get('database_host'):
-            return '{}://{}/{}'.format(data['database_type'],
-                                       data['database_host'],
-                                       data['database'])
+            return data
     return None
+
+
+def database_fingerprint():
+    """Which database mistral.conf points at (no secrets), or None: its
+    type and name, not the host it is reached through (mysql-router
+    re-pointed, a VIP moved: the same database, nothing to migrate).
+
+    The leader records it once migrated: another type is migrated again,
+    and so is a database related anew (db_broken forgets the record).
+    """
+    data = _database_data()
+    return data and '{}/{}'.format(data['database_type'], data['database'])
+
+
+def legacy_fingerprint():
+    """What charms before this one recorded: the host in it."""
+    data = _database_data()
+    return data and '{}://{}/{}'.format(
+        data['database_type'], data['database_host'], data['database'])
 
 
 def database_allows_this_unit():
@@ -446,7 +460,18 @@ def database_allows_this_unit():
 
 def database_initialised(configs):
     fingerprint = database_fingerprint()
-    return bool(fingerprint) and leader_get(DB_INITIALISED_KEY) == fingerprint
+    return bool(fingerprint) and leader_get(DB_INITIALISED_KEY) in (
+        fingerprint, legacy_fingerprint())
+
+
+def schema_mismatch():
+    """(revision the leader published, the one this unit's code expects)
+    when they differ and both are known, else None."""
+    published = leader_get(DB_SCHEMA_KEY)
+    head = mistral_schema.revisions(mistral_patches.TARGET_DIR)[0]
+    if published and head and published != head:
+        return published, head
+    return None
 
 
 @retry_on_exception(3, base_delay=5, exc_type=subprocess.CalledProcessError)
@@ -457,22 +482,36 @@ def migrate_database():
 
 
 def initialise_database(configs, upgraded=False):
-    """On the leader, migrate a database not migrated yet (or, `upgraded`,
-    to the schema of the new release), once it lets this unit in; the other
-    units wait for the leader setting."""
-    if not is_leader() or (database_initialised(configs) and not upgraded):
+    """On the leader, migrate a database not migrated yet, or to the schema
+    of the new code (`upgraded`, or the code knows the published revision
+    and goes beyond it), once it lets this unit in; publish the revision
+    reached. The other units wait for the leader settings (schema_mismatch).
+    A leader on older code than the database's leaves it alone."""
+    if not is_leader() or is_unit_paused_set():
         return
-    if is_unit_paused_set():
-        return  # an operator's pause: nothing runs, not even a migration
     fingerprint = database_fingerprint()
-    if not fingerprint or not database_allows_this_unit():
+    if not fingerprint:
+        return
+    head, known = mistral_schema.revisions(mistral_patches.TARGET_DIR)
+    mismatch = schema_mismatch()
+    if database_initialised(configs) and not upgraded and not (
+            mismatch and mismatch[0] in known):
+        # brought up to date what an older charm recorded (the host in
+        # the fingerprint, no schema revision), without migrating
+        record = {DB_INITIALISED_KEY: fingerprint}
+        if head and not leader_get(DB_SCHEMA_KEY):
+            record[DB_SCHEMA_KEY] = head
+        if any(leader_get(key) != value for key, value in record.items()):
+            leader_set(record)
+        return
+    if not database_allows_this_unit():
         return
     if not required_relations_complete(configs):
         return
     status_set('maintenance', 'Migrating the database')
-    log('Migrating the database {}'.format(fingerprint))
+    log('Migrating the database {} to {}'.format(fingerprint, head))
     migrate_database()
-    leader_set({DB_INITIALISED_KEY: fingerprint})
+    leader_set({DB_INITIALISED_KEY: fingerprint, DB_SCHEMA_KEY: head})
 
 
 # --- status ------------------------------------------------------------------
@@ -519,6 +558,16 @@ def charm_status(configs):
         if is_leader():
             return 'waiting', 'Database not migrated yet'
         return 'waiting', 'Waiting for the leader to migrate the database'
+    mismatch = schema_mismatch()
+    if mismatch:
+        published, head = mismatch
+        if is_leader() and published not in mistral_schema.revisions(
+                mistral_patches.TARGET_DIR)[1]:
+            return 'blocked', ('Database schema {} is newer than this '
+                               "unit's Mistral ({}): upgrade it".format(
+                                   published, head))
+        return 'waiting', ('Waiting for the leader to migrate the database '
+                           'to schema {} (now {})'.format(head, published))
     if is_unit_paused_set():
         return None, None
     closed = closed_ports()
