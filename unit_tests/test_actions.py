@@ -176,6 +176,13 @@ class TestOpenstackUpgrade(HookTestCase):
         self.assertEqual(sorted(self.machine.restarts()), sorted(MISTRAL))
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def test_relation_data_follows_the_upgrade(self):
+        self.new_origin()
+        self.juju.local_data('amqp:3').clear()
+        self.run_action('openstack-upgrade')
+        self.assertEqual(self.juju.local_data('amqp:3')['username'],
+                         'mistral')
+
     def test_only_the_charms_packages_keeping_config_files(self):
         self.new_origin()
         self.run_action('openstack-upgrade')

@@ -85,6 +85,14 @@ class TestDatabaseIdentity(UpgradeCase):
         self.assertEqual(self.machine.restarts(), ['mistral-api'])
         self.assertEqual(self.migrations(), [])
 
+    def test_upgrade_charm_sends_relation_data_again(self):
+        # a new charm may send more, or differently
+        self.deploy_ready()
+        self.juju.local_data('amqp:3').clear()
+        self.run_hook('upgrade-charm')
+        self.assertEqual(self.juju.local_data('amqp:3')['username'],
+                         'mistral')
+
 
 class TestOrderedUpgrade(UpgradeCase):
 
