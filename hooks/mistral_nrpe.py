@@ -13,6 +13,7 @@ import shutil
 
 from charmhelpers.contrib.charmsupport import nrpe
 from charmhelpers.core.hookenv import config
+from charmhelpers.fetch import apt_install
 
 import mistral_context
 import mistral_tls
@@ -45,6 +46,8 @@ FIXES = 'mistral_fixes'
 
 def _copy_scripts():
     nrpe.copy_nrpe_checks(CHARMHELPERS_FILES)
+    if not shutil.which('sudo'):  # minimal images may lack it
+        apt_install(['sudo'], fatal=True)
     for script in glob.glob(os.path.join(CHARM_FILES, 'check_*')):
         shutil.copy2(script, nrpe.NAGIOS_PLUGINS)
     # nagios may run the executions check as mistral, and nothing else

@@ -1,6 +1,7 @@
 import datetime
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -54,6 +55,12 @@ class TestNRPE(HookTestCase):
         self.patch(mistral_nrpe, 'NRPE_SUDOERS',
                    self.tmp + mistral_nrpe.NRPE_SUDOERS)
         os.makedirs(os.path.dirname(mistral_nrpe.NRPE_SUDOERS))
+        self.apt = mock.Mock()
+        self.patch(mistral_nrpe, 'apt_install', self.apt)
+        self.sudo = '/usr/bin/sudo'
+        which = shutil.which
+        self.patch(mistral_nrpe.shutil, 'which', lambda name: (
+            self.sudo if name == 'sudo' else which(name)))
 
     def relate_nrpe(self):
         self.juju.relate(RID, {'nrpe/0': {
@@ -124,6 +131,14 @@ class TestNRPE(HookTestCase):
                          'nagios ALL=(mistral) NOPASSWD: ' +
                          nrpe.NAGIOS_PLUGINS + '/check_mistral_executions.py')
         self.assertEqual(stat.S_IMODE(os.stat(sudoers).st_mode), 0o440)
+
+    def test_sudo_is_installed_where_the_image_lacks_it(self):
+        self.deploy_ready()
+        self.relate_nrpe()
+        self.apt.assert_not_called()
+        self.sudo = None
+        self.run_hook('nrpe-external-master-relation-changed', RID, 'nrpe/0')
+        self.apt.assert_called_once_with(['sudo'], fatal=True)
 
     def test_a_threshold_below_a_minute_is_blocked(self):
         self.deploy_ready()
