@@ -38,8 +38,9 @@ CHARM_FILES = os.path.join(
     os.path.dirname(os.path.dirname(os.path.realpath(__file__))),
     'files', 'nrpe')
 API_CHECK = 'mistral_api'
-# charmhelpers' names for its haproxy checks
+# charmhelpers' names for its haproxy checks, and their scripts
 HAPROXY_CHECKS = ['haproxy_servers', 'haproxy_queue']
+HAPROXY_SCRIPTS = ['check_haproxy.sh', 'check_haproxy_queue_depth.sh']
 EXECUTIONS = 'mistral_executions'
 FIXES = 'mistral_fixes'
 
@@ -50,12 +51,18 @@ def _copy_scripts():
         apt_install(['sudo'], fatal=True)
     for script in glob.glob(os.path.join(CHARM_FILES, 'check_*')):
         shutil.copy2(script, nrpe.NAGIOS_PLUGINS)
-    # nagios may run the executions check as mistral, and nothing else
+    # nagios may run the executions check as mistral (mistral.conf) and
+    # haproxy's as root (haproxy.cfg, its stats password), nothing else
+
+    def plugin(name):
+        return os.path.join(nrpe.NAGIOS_PLUGINS, name)
+
     safe_files.write_atomic(NRPE_SUDOERS, (
-        '# mistral charm: the NRPE check reads mistral.conf as mistral\n'
-        'nagios ALL=({}) NOPASSWD: {}\n'.format(
-            MISTRAL_USER, os.path.join(nrpe.NAGIOS_PLUGINS,
-                                       EXECUTIONS_CHECK))), perms=0o440)
+        '# mistral charm: NRPE checks reading files nagios may not\n'
+        'nagios ALL=({}) NOPASSWD: {}\n'
+        'nagios ALL=(root) NOPASSWD: {}\n'.format(
+            MISTRAL_USER, plugin(EXECUTIONS_CHECK),
+            ', '.join(map(plugin, HAPROXY_SCRIPTS)))), perms=0o440)
 
 
 def api_check_command():
@@ -71,6 +78,11 @@ def _checks():
     unit = nrpe.get_nagios_unit_name(RELATION)
     nrpe.add_init_service_checks(checks, list(SERVICES), unit)
     nrpe.add_haproxy_checks(checks, unit)
+    # they read haproxy.cfg, root:haproxy 0640: silently OK (no server
+    # found) when run as nagios
+    for check in checks.checks:
+        if check.shortname in HAPROXY_CHECKS and check.check_cmd:
+            check.check_cmd = 'sudo -n ' + check.check_cmd
     checks.add_check(shortname=API_CHECK,
                      description='Mistral API through haproxy {%s}' % unit,
                      check_cmd=api_check_command())

@@ -86,9 +86,15 @@ class TestNRPE(HookTestCase):
         self.assertEqual(sorted(commands), sorted(SERVICES + OURS))
         for name, cmd in commands.items():
             self.assertTrue(cmd, name)
-            self.assertTrue(os.path.isfile(cmd.split()[0]), cmd)
+            script = cmd.replace('sudo -n ', '', 1).split()[0]
+            self.assertTrue(os.path.isfile(script), cmd)
+        # as root: they read haproxy.cfg
         self.assertEqual(commands['haproxy_servers'],
-                         nrpe.NAGIOS_PLUGINS + '/check_haproxy.sh')
+                         'sudo -n ' + nrpe.NAGIOS_PLUGINS +
+                         '/check_haproxy.sh')
+        self.assertEqual(commands['haproxy_queue'],
+                         'sudo -n ' + nrpe.NAGIOS_PLUGINS +
+                         '/check_haproxy_queue_depth.sh')
         self.assertEqual(commands['mistral-engine'],
                          nrpe.SYSTEM_PLUGINS + '/check_systemd.py '
                          'mistral-engine')
@@ -127,9 +133,12 @@ class TestNRPE(HookTestCase):
             nrpe.NAGIOS_PLUGINS + '/check_mistral_executions.py --minutes 30'
             ' --config /etc/mistral/mistral.conf')
         sudoers = mistral_nrpe.NRPE_SUDOERS
-        self.assertEqual(self.read(sudoers).splitlines()[-1],
-                         'nagios ALL=(mistral) NOPASSWD: ' +
-                         nrpe.NAGIOS_PLUGINS + '/check_mistral_executions.py')
+        plugins = nrpe.NAGIOS_PLUGINS
+        self.assertEqual(self.read(sudoers).splitlines()[1:], [
+            'nagios ALL=(mistral) NOPASSWD: ' + plugins +
+            '/check_mistral_executions.py',
+            'nagios ALL=(root) NOPASSWD: {0}/check_haproxy.sh, '
+            '{0}/check_haproxy_queue_depth.sh'.format(plugins)])
         self.assertEqual(stat.S_IMODE(os.stat(sudoers).st_mode), 0o440)
 
     def test_sudo_is_installed_where_the_image_lacks_it(self):
