@@ -56,6 +56,7 @@ from mistral_constants import (  # noqa: E402
     API_PATH,
     API_PORT,
     DB_INITIALISED_KEY,
+    DB_SCHEMA_KEY,
     MISTRAL_SERVICES,
     SERVICE_NAME,
     VERSION_PACKAGE,
@@ -209,9 +210,10 @@ def pgsql_db_joined(rid=None):
 
 @hooks.hook('shared-db-relation-broken', 'pgsql-db-relation-broken')
 def db_broken():
-    # the next database related is migrated afresh
+    # the next database related is migrated afresh (and its schema
+    # published then)
     if is_leader() and leader_get(DB_INITIALISED_KEY):
-        leader_set({DB_INITIALISED_KEY: None})
+        leader_set({DB_INITIALISED_KEY: None, DB_SCHEMA_KEY: None})
     converge()
 
 

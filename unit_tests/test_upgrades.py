@@ -96,6 +96,13 @@ class TestDatabaseIdentity(UpgradeCase):
 
 class TestOrderedUpgrade(UpgradeCase):
 
+    def test_a_database_that_goes_takes_its_schema_revision_along(self):
+        self.install_migrations('003')
+        self.deploy_ready()
+        self.juju.relations['shared-db:1']['units'].clear()
+        self.run_hook('shared-db-relation-broken', 'shared-db:1')
+        self.assertEqual(self.juju.leader_settings, {})
+
     def test_the_leader_publishes_the_schema_it_migrated_to(self):
         self.install_migrations('003')
         self.deploy_ready()
