@@ -12,9 +12,16 @@ import python_deps  # noqa: E402
 python_deps.ensure()
 
 from charmhelpers.contrib.openstack.utils import (  # noqa: E402
-    do_action_openstack_upgrade,
+    get_os_codename_install_source,
+    is_unit_paused_set,
+    openstack_upgrade_available,
+    os_release,
 )
-from charmhelpers.core.hookenv import action_fail, action_set  # noqa: E402
+from charmhelpers.core.hookenv import (  # noqa: E402
+    action_fail,
+    action_set,
+    config,
+)
 
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
@@ -31,17 +38,41 @@ def resume(configs):
 
 
 def openstack_upgrade(configs):
+    """Upgrade to the release openstack-origin names; results say from
+    which release to which. Any failure (charmhelpers' sys.exit included)
+    fails the action with its reason, and status is assessed again."""
     # a bad openstack-origin would end charmhelpers' check in sys.exit
     problem = utils.config_problem()
     if problem:
         action_fail(problem)
         return
-    # the hooks' renderer follows the new release: converging there renders
-    # once, migrates the schema and restarts
-    if do_action_openstack_upgrade(
-            VERSION_PACKAGE, lambda configs: mistral_hooks.openstack_upgrade(),
-            configs):
+    if not config('action-managed-upgrade'):
+        action_fail('action-managed-upgrade: set it to true to upgrade by '
+                    'this action (config-changed upgrades otherwise)')
+        return
+    if is_unit_paused_set():
+        action_fail('The unit is paused: resume it first')
+        return
+    from_release = os_release(VERSION_PACKAGE)
+    if not openstack_upgrade_available(VERSION_PACKAGE):
+        action_set({'outcome': 'no upgrade available',
+                    'from-release': from_release})
+        return
+    to_release = get_os_codename_install_source(config('openstack-origin'))
+    action_set({'from-release': from_release, 'to-release': to_release})
+    try:
+        # the hooks' renderer follows the new release: converging there
+        # renders once, migrates the schema and restarts
+        mistral_hooks.openstack_upgrade()
         mistral_hooks.publish_all()
+    except (Exception, SystemExit) as e:
+        action_set({'outcome': 'upgrade failed'})
+        action_fail('Upgrade from {} to {} failed: {}'.format(
+            from_release, to_release, str(e) or type(e).__name__))
+    else:
+        action_set({'outcome': 'success, upgrade completed'})
+    finally:
+        utils.assess_status(mistral_hooks.CONFIGS)
 
 
 def recovery_fixes(configs):
@@ -74,8 +105,10 @@ def main(argv):
     try:
         # a fresh renderer: an upgrade changes the release templates come from
         action(utils.register_configs())
-    except Exception as e:
-        action_fail(str(e))
+    except (Exception, SystemExit) as e:
+        # charmhelpers ends some failures in sys.exit: never an action
+        # ended with no reason given
+        action_fail(str(e) or type(e).__name__)
 
 
 if __name__ == '__main__':

@@ -46,6 +46,7 @@ INT_BOUNDS = {
     'action-heartbeat-interval': (1, 'seconds'),
     'action-heartbeat-max-missed': (1, 'heartbeats'),
     'action-heartbeat-first-timeout': (1, 'seconds'),
+    'nagios-stuck-execution-minutes': (1, 'minutes'),
 }
 UPPER_BOUNDS = {'vip_cidr': 128, 'ha-mcastport': 65535}
 REQUIRED_STRINGS = ['region', 'rabbit-user', 'rabbit-vhost', 'database',

@@ -40,13 +40,19 @@ def relation_get(attribute=None, unit=None, rid=None, app=None):
 # a binding's address does not change during a hook
 network_get_primary_address = hookenv.cached(
     hookenv.network_get_primary_address)
-leader_get = hookenv.cached(hookenv.leader_get)
+_leader_settings = hookenv.cached(hookenv.leader_get)
+
+
+def leader_get(attribute=None):
+    """hookenv.leader_get, every key served from one leader-get a hook
+    (until this unit sets one)."""
+    settings = _leader_settings() or {}
+    return settings if attribute is None else settings.get(attribute)
 
 
 def leader_set(settings):
     hookenv.leader_set(settings)
-    for key in settings:
-        hookenv.flush(key)
+    hookenv.flush('leader_get')
 
 
 def library_log(message, level=None):

@@ -57,12 +57,25 @@ MISTRAL_TLS_DIR = MISTRAL_DIR + '/tls'
 CA_TRUST_DIR = '/usr/local/share/ca-certificates'
 SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 MEMCACHED_CONF = '/etc/memcached.conf'
+# What the charm's fixes (mistral_patches) came to, for the NRPE check
+FIXES_STATE = '/var/lib/mistral-charm/fixes.json'
+
+# Nagios checks (mistral_nrpe): where plugins go, our scripts, and the
+# sudoers rule that lets nagios run the executions check as mistral (the
+# one user that reads mistral.conf)
+NAGIOS_PLUGINS = '/usr/local/lib/nagios/plugins'
+EXECUTIONS_CHECK = 'check_mistral_executions.py'
+FIXES_CHECK = 'check_mistral_fixes.py'
+NRPE_SUDOERS = '/etc/sudoers.d/mistral-nrpe'
 
 # hacluster's VIP group; also what is_elected_leader() asks about
 CLUSTER_RES = 'grp_mistral_vips'
 
 # Leader setting naming the database the leader has migrated
 DB_INITIALISED_KEY = 'mistral-db-initialised'
+# Leader setting: the schema revision the leader migrated the database to,
+# which units whose code expects another one wait for
+DB_SCHEMA_KEY = 'mistral-db-schema'
 
 # Generic name -> relations, any one of which satisfies it (status messages)
 REQUIRED_INTERFACES = {

@@ -18,7 +18,6 @@ import quick_status  # noqa: E402
 if __name__ == '__main__' and quick_status.settled():
     sys.exit(0)
 
-from charmhelpers.contrib.charmsupport import nrpe  # noqa: E402
 from charmhelpers.contrib.network.ip import get_relation_ip  # noqa: E402
 from charmhelpers.contrib.hahelpers.cluster import is_clustered  # noqa: E402
 from charmhelpers.contrib.openstack.ip import (  # noqa: E402
@@ -28,8 +27,10 @@ from charmhelpers.contrib.openstack.ip import (  # noqa: E402
     canonical_url,
 )
 from charmhelpers.contrib.openstack.utils import (  # noqa: E402
+    clear_unit_paused,
+    clear_unit_upgrading,
+    is_unit_paused_set,
     openstack_upgrade_available,
-    series_upgrade_complete,
     series_upgrade_prepare,
 )
 from charmhelpers.core.hookenv import (  # noqa: E402
@@ -46,6 +47,7 @@ from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
 import mistral_ha  # noqa: E402
+import mistral_nrpe  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_tls  # noqa: E402
 import mistral_utils as utils  # noqa: E402
@@ -54,6 +56,7 @@ from mistral_constants import (  # noqa: E402
     API_PATH,
     API_PORT,
     DB_INITIALISED_KEY,
+    DB_SCHEMA_KEY,
     MISTRAL_SERVICES,
     SERVICE_NAME,
     VERSION_PACKAGE,
@@ -135,7 +138,10 @@ def install():
 def config_changed():
     if utils.config_problem():
         return
+    # a paused unit stays on its release until resumed (then the next
+    # config-changed, or the action, upgrades it)
     if (not config('action-managed-upgrade') and
+            not is_unit_paused_set() and
             not utils.missing_packages() and
             openstack_upgrade_available(VERSION_PACKAGE)):
         openstack_upgrade()
@@ -186,6 +192,7 @@ def certs_changed():
     converge()
     for rid in relation_ids('identity-service'):
         identity_joined(rid)
+    update_nrpe_config()
 
 
 @hooks.hook('shared-db-relation-joined')
@@ -203,9 +210,10 @@ def pgsql_db_joined(rid=None):
 
 @hooks.hook('shared-db-relation-broken', 'pgsql-db-relation-broken')
 def db_broken():
-    # the next database related is migrated afresh
+    # the next database related is migrated afresh (and its schema
+    # published then)
     if is_leader() and leader_get(DB_INITIALISED_KEY):
-        leader_set({DB_INITIALISED_KEY: None})
+        leader_set({DB_INITIALISED_KEY: None, DB_SCHEMA_KEY: None})
     converge()
 
 
@@ -281,14 +289,14 @@ def ha_gone():
 @hooks.hook('nrpe-external-master-relation-joined',
             'nrpe-external-master-relation-changed')
 def update_nrpe_config():
-    if not relation_ids('nrpe-external-master'):
-        return
-    hostname = nrpe.get_nagios_hostname()
-    unit = nrpe.get_nagios_unit_name()
-    checks = nrpe.NRPE(hostname=hostname)
-    nrpe.add_init_service_checks(checks, utils.services(), unit)
-    nrpe.add_haproxy_checks(checks, unit)
-    checks.write()
+    if relation_ids(mistral_nrpe.RELATION):
+        mistral_nrpe.update()
+
+
+@hooks.hook('nrpe-external-master-relation-departed',
+            'nrpe-external-master-relation-broken')
+def remove_nrpe_config():
+    mistral_nrpe.remove()
 
 
 @hooks.hook('pre-series-upgrade')
@@ -298,7 +306,14 @@ def pre_series_upgrade():
 
 @hooks.hook('post-series-upgrade')
 def post_series_upgrade():
-    series_upgrade_complete(utils.resume_unit_helper, CONFIGS)
+    """The release upgrade replaced Mistral: the charm's packages for the
+    new series, our fixes for the new version, the schema (the leader;
+    the others wait for it), then the services, as an upgrade would."""
+    clear_unit_paused()
+    clear_unit_upgrading()
+    if utils.config_problem():
+        return  # status says what to fix; converging resumes then
+    openstack_upgrade()
 
 
 @hooks.hook('stop')

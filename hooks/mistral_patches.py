@@ -155,6 +155,11 @@ def apply_fixes(target_dir=None, log=None, fixes=None):
     return applied, missing
 
 
+def recorded_files():
+    """{file the fixes look at: its sha256 when apply_fixes() last ran}."""
+    return kv().get(RECORD_KEY) or {}
+
+
 def files_changed():
     """Has a file the fixes look at changed since apply_fixes() last ran
     (a package upgrade or reinstall replaced it)? Cheap: hashes only."""

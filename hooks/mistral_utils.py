@@ -1,6 +1,7 @@
 """Install, upgrade, database, service and status logic of the charm."""
 
 import contextlib
+import json
 import os
 import time
 import subprocess
@@ -8,6 +9,7 @@ from collections import OrderedDict
 
 from charmhelpers.contrib.openstack import context, templating
 from charmhelpers.contrib.openstack.utils import (
+    clear_unit_paused,
     configure_installation_source,
     get_os_codename_install_source,
     is_unit_paused_set,
@@ -16,7 +18,6 @@ from charmhelpers.contrib.openstack.utils import (
     os_release,
     pause_unit,
     reset_os_release,
-    resume_unit,
 )
 from charmhelpers.core.hookenv import (
     cached,
@@ -39,13 +40,13 @@ from charmhelpers.core.decorators import retry_on_exception
 from charmhelpers.fetch import (
     apt_install,
     apt_update,
-    apt_upgrade,
 )
 
 import config_checks
 import mistral_context
 import mistral_ha
 import mistral_patches
+import mistral_schema
 import mistral_tls
 import safe_files
 from hook_tools import leader_get, leader_set, relation_get
@@ -53,7 +54,9 @@ from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
     DB_INITIALISED_KEY,
+    DB_SCHEMA_KEY,
     ENGINE_SERVICE,
+    FIXES_STATE,
     HAPROXY_CONF,
     HAPROXY_GROUP,
     HAPROXY_SERVICE,
@@ -279,6 +282,11 @@ def patch_mistral():
     for name in missing:
         log('Mistral fix {} fits no variant of the installed code; '
             'left out'.format(name), level=WARNING)
+    # for the NRPE check, which cannot read the unit's kv store
+    os.makedirs(os.path.dirname(FIXES_STATE), exist_ok=True)
+    safe_files.write_atomic(FIXES_STATE, json.dumps({
+        'missing': missing,
+        'files': mistral_patches.recorded_files()}, sort_keys=True))
     return [MISTRAL_FIXES] if applied else []
 
 
@@ -299,11 +307,10 @@ def do_openstack_upgrade(configs):
     status_set('maintenance', 'Upgrading to {}'.format(new_release))
     configure_installation_source(new_src)
     apt_update(fatal=True)
+    # the charm's packages (and what they depend on), not the whole
+    # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
-        apt_upgrade(fatal=True, dist=True, options=[
-            '--option', 'Dpkg::Options::=--force-confnew',
-            '--option', 'Dpkg::Options::=--force-confdef'])
-        apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
+        apt_install(PACKAGES, options=APT_OPTIONS, fatal=True)
     reset_os_release()
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
@@ -381,7 +388,7 @@ def required_relations_complete(configs):
 
 def ready_to_serve(configs):
     return (required_relations_complete(configs) and
-            database_initialised(configs))
+            database_initialised(configs) and not schema_mismatch())
 
 
 def manage_services(configs, changed=()):
@@ -411,19 +418,31 @@ def manage_services(configs, changed=()):
 
 # --- database ----------------------------------------------------------------
 
-def database_fingerprint():
-    """Which database mistral.conf points at (no secrets), or None.
-
-    The leader records it once migrated: a new database (another
-    application, or MySQL swapped for PostgreSQL) is migrated again.
-    """
+def _database_data():
     for ctxt in (context.SharedDBContext(), context.PostgresqlDBContext()):
         data = ctxt()
         if data.get('database_host'):
-            return '{}://{}/{}'.format(data['database_type'],
-                                       data['database_host'],
-                                       data['database'])
+            return data
     return None
+
+
+def database_fingerprint():
+    """Which database mistral.conf points at (no secrets), or None: its
+    type and name, not the host it is reached through (mysql-router
+    re-pointed, a VIP moved: the same database, nothing to migrate).
+
+    The leader records it once migrated: another type is migrated again,
+    and so is a database related anew (db_broken forgets the record).
+    """
+    data = _database_data()
+    return data and '{}/{}'.format(data['database_type'], data['database'])
+
+
+def legacy_fingerprint():
+    """What charms before this one recorded: the host in it."""
+    data = _database_data()
+    return data and '{}://{}/{}'.format(
+        data['database_type'], data['database_host'], data['database'])
 
 
 def database_allows_this_unit():
@@ -441,7 +460,18 @@ def database_allows_this_unit():
 
 def database_initialised(configs):
     fingerprint = database_fingerprint()
-    return bool(fingerprint) and leader_get(DB_INITIALISED_KEY) == fingerprint
+    return bool(fingerprint) and leader_get(DB_INITIALISED_KEY) in (
+        fingerprint, legacy_fingerprint())
+
+
+def schema_mismatch():
+    """(revision the leader published, the one this unit's code expects)
+    when they differ and both are known, else None."""
+    published = leader_get(DB_SCHEMA_KEY)
+    head = mistral_schema.revisions(mistral_patches.TARGET_DIR)[0]
+    if published and head and published != head:
+        return published, head
+    return None
 
 
 @retry_on_exception(3, base_delay=5, exc_type=subprocess.CalledProcessError)
@@ -452,20 +482,36 @@ def migrate_database():
 
 
 def initialise_database(configs, upgraded=False):
-    """On the leader, migrate a database not migrated yet (or, `upgraded`,
-    to the schema of the new release), once it lets this unit in; the other
-    units wait for the leader setting."""
-    if not is_leader() or (database_initialised(configs) and not upgraded):
+    """On the leader, migrate a database not migrated yet, or to the schema
+    of the new code (`upgraded`, or the code knows the published revision
+    and goes beyond it), once it lets this unit in; publish the revision
+    reached. The other units wait for the leader settings (schema_mismatch).
+    A leader on older code than the database's leaves it alone."""
+    if not is_leader() or is_unit_paused_set():
         return
     fingerprint = database_fingerprint()
-    if not fingerprint or not database_allows_this_unit():
+    if not fingerprint:
+        return
+    head, known = mistral_schema.revisions(mistral_patches.TARGET_DIR)
+    mismatch = schema_mismatch()
+    if database_initialised(configs) and not upgraded and not (
+            mismatch and mismatch[0] in known):
+        # brought up to date what an older charm recorded (the host in
+        # the fingerprint, no schema revision), without migrating
+        record = {DB_INITIALISED_KEY: fingerprint}
+        if head and not leader_get(DB_SCHEMA_KEY):
+            record[DB_SCHEMA_KEY] = head
+        if any(leader_get(key) != value for key, value in record.items()):
+            leader_set(record)
+        return
+    if not database_allows_this_unit():
         return
     if not required_relations_complete(configs):
         return
     status_set('maintenance', 'Migrating the database')
-    log('Migrating the database {}'.format(fingerprint))
+    log('Migrating the database {} to {}'.format(fingerprint, head))
     migrate_database()
-    leader_set({DB_INITIALISED_KEY: fingerprint})
+    leader_set({DB_INITIALISED_KEY: fingerprint, DB_SCHEMA_KEY: head})
 
 
 # --- status ------------------------------------------------------------------
@@ -512,6 +558,16 @@ def charm_status(configs):
         if is_leader():
             return 'waiting', 'Database not migrated yet'
         return 'waiting', 'Waiting for the leader to migrate the database'
+    mismatch = schema_mismatch()
+    if mismatch:
+        published, head = mismatch
+        if is_leader() and published not in mistral_schema.revisions(
+                mistral_patches.TARGET_DIR)[1]:
+            return 'blocked', ('Database schema {} is newer than this '
+                               "unit's Mistral ({}): upgrade it".format(
+                                   published, head))
+        return 'waiting', ('Waiting for the leader to migrate the database '
+                           'to schema {} (now {})'.format(head, published))
     if is_unit_paused_set():
         return None, None
     closed = closed_ports()
@@ -542,5 +598,11 @@ def pause_unit_helper(configs):
 
 
 def resume_unit_helper(configs):
-    resume_unit(assess_status_func(configs), services=services())
+    """charmhelpers' resume_unit would start Mistral before a migration
+    the pause held back: here the migration comes first."""
+    clear_unit_paused()
+    initialise_database(configs)
     manage_services(configs)
+    message = assess_status_func(configs)()
+    if message:
+        raise Exception("Couldn't resume: {}".format(message))

@@ -139,7 +139,6 @@ class CharmTestCase(unittest.TestCase):
         self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)
-        self.patch(mistral_utils, 'apt_upgrade', mock.MagicMock())
         self.patch(mistral_utils, 'configure_installation_source',
                    lambda source: None)
         self.patch(mistral_utils, 'POLICY_RC_D',
@@ -160,6 +159,8 @@ class CharmTestCase(unittest.TestCase):
         # the installed Mistral's code, which our fixes change
         self.patch(mistral_utils.mistral_patches, 'TARGET_DIR',
                    self.tmp + '/dist-packages')
+        self.patch(mistral_utils, 'FIXES_STATE',
+                   self.tmp + mistral_utils.FIXES_STATE)
         self.patch(mistral_utils, 'MISTRAL_TLS_DIR',
                    self.tmp + '/etc/mistral/tls')
         for name in ('HAPROXY_PEM', 'CA_TRUST_DIR'):

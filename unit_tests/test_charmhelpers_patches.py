@@ -411,6 +411,24 @@ class TestDnsHa(unittest.TestCase):
                     ha.assert_charm_supports_dns_ha()
 
 
+class TestNrpePluginDirs(unittest.TestCase):
+    """0011-nrpe-plugin-dirs-as-constants."""
+
+    def test_scripts_are_copied_to_and_found_in_the_module_dirs(self):
+        from charmhelpers.contrib.charmsupport import nrpe
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        src = os.path.join(tmp, 'src')
+        os.makedirs(src)
+        open(os.path.join(src, 'check_thing.sh'), 'w').close()
+        plugins = os.path.join(tmp, 'plugins')
+        with mock.patch.object(nrpe, 'NAGIOS_PLUGINS', plugins), \
+                mock.patch.object(nrpe, 'SYSTEM_PLUGINS', tmp + '/none'):
+            nrpe.copy_nrpe_checks(src)
+            check = nrpe.Check('thing', 'a thing', 'check_thing.sh -w 1')
+        self.assertEqual(check.check_cmd, plugins + '/check_thing.sh -w 1')
+
+
 SDIST = os.path.join(
     os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'),
     'charm-mistral', 'charmhelpers-1.2.1.tar.gz')

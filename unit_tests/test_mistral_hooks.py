@@ -231,7 +231,7 @@ class TestDatabase(HookTestCase):
                          [['upgrade', 'head'], ['populate']])
         self.assertEqual(
             self.juju.leader_settings['mistral-db-initialised'],
-            'mysql+pymysql://10.0.0.20/mistral')
+            'mysql+pymysql/mistral')
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
@@ -261,7 +261,7 @@ class TestDatabase(HookTestCase):
         self.assertEqual(self.juju.status, (
             'waiting', 'Waiting for the leader to migrate the database'))
         self.juju.leader_settings['mistral-db-initialised'] = (
-            'mysql+pymysql://10.0.0.20/mistral')
+            'mysql+pymysql/mistral')
         self.run_hook('leader-settings-changed')
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
@@ -281,7 +281,7 @@ class TestDatabase(HookTestCase):
     def test_new_leader_after_the_migration_does_not_migrate(self):
         self.juju.leader = False
         self.juju.leader_settings['mistral-db-initialised'] = (
-            'mysql+pymysql://10.0.0.20/mistral')
+            'mysql+pymysql/mistral')
         self.run_hook('install')
         self.add_all_relations()
         self.run_hook('config-changed')
@@ -306,7 +306,7 @@ class TestDatabase(HookTestCase):
                       self.machine.commands)
         self.assertEqual(
             self.juju.leader_settings['mistral-db-initialised'],
-            'postgresql://10.0.0.21/mistral')
+            'postgresql/mistral')
         self.assertIn('connection = postgresql://juju_mistral:pgpass@'
                       '10.0.0.21/mistral', self.mistral_conf())
 
@@ -813,7 +813,7 @@ class TestHookToolCalls(HookTestCase):
         self.deploy_non_leader()
         # the leader migrated; its leader-settings-changed is still queued
         self.juju.leader_settings['mistral-db-initialised'] = (
-            'mysql+pymysql://10.0.0.20/mistral')
+            'mysql+pymysql/mistral')
         self.run_hook('update-status')
         self.assertEqual(self.juju.status, ('blocked', (
             'Services not running that should be: mistral-api, '

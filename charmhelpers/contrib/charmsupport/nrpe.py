@@ -122,6 +122,12 @@ from charmhelpers.core import host
 #    ln -s hooks.py local-monitors-relation-changed
 
 
+# Where the nagios plugins are: the packaged ones, and those charms copy
+# (module-level, so that a charm's tests can point them elsewhere)
+SYSTEM_PLUGINS = '/usr/lib/nagios/plugins'
+NAGIOS_PLUGINS = '/usr/local/lib/nagios/plugins'
+
+
 class CheckException(Exception):
     pass
 
@@ -166,10 +172,7 @@ define service {{
                             'service__{}_{}.cfg'.format(hostname, self.command))
 
     def _locate_cmd(self, check_cmd):
-        search_path = (
-            '/usr/lib/nagios/plugins',
-            '/usr/local/lib/nagios/plugins',
-        )
+        search_path = (SYSTEM_PLUGINS, NAGIOS_PLUGINS)
         parts = shlex.split(check_cmd)
         for path in search_path:
             if os.path.exists(os.path.join(path, parts[0])):
@@ -470,7 +473,6 @@ def copy_nrpe_checks(nrpe_files_dir=None):
     Copy the nrpe checks into place
 
     """
-    NAGIOS_PLUGINS = '/usr/local/lib/nagios/plugins'
     if nrpe_files_dir is None:
         # determine if "charmhelpers" is in CHARMDIR or CHARMDIR/hooks
         for segment in ['.', 'hooks']:
