@@ -18,6 +18,7 @@ from charmhelpers.core.hookenv import action_fail, action_set  # noqa: E402
 
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
+import mistral_ssh  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from mistral_constants import VERSION_PACKAGE  # noqa: E402
 
@@ -57,11 +58,25 @@ def recovery_fixes(configs):
         '{} {}'.format(n, state) for state, n in sorted(counts.items()))})
 
 
+def ssh_public_key(configs):
+    """The executors' public key; never the private one."""
+    problem = mistral_ssh.problem()
+    if problem:
+        action_fail(problem)
+        return
+    key = mistral_ssh.public_key()
+    if not key:
+        action_fail('No SSH key yet: the leader has not shared one')
+        return
+    action_set({'public-key': key})
+
+
 ACTIONS = {
     'pause': pause,
     'resume': resume,
     'openstack-upgrade': openstack_upgrade,
     'recovery-fixes': recovery_fixes,
+    'ssh-public-key': ssh_public_key,
 }
 
 

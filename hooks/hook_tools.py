@@ -40,13 +40,22 @@ def relation_get(attribute=None, unit=None, rid=None, app=None):
 # a binding's address does not change during a hook
 network_get_primary_address = hookenv.cached(
     hookenv.network_get_primary_address)
-leader_get = hookenv.cached(hookenv.leader_get)
+
+
+@hookenv.cached
+def _leader_settings():
+    return hookenv.leader_get() or {}
+
+
+def leader_get(attribute=None):
+    """hookenv.leader_get, served from one read of every setting."""
+    settings = _leader_settings()
+    return dict(settings) if attribute is None else settings.get(attribute)
 
 
 def leader_set(settings):
     hookenv.leader_set(settings)
-    for key in settings:
-        hookenv.flush(key)
+    hookenv.flush(_leader_settings.__name__)
 
 
 def library_log(message, level=None):

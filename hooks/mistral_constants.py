@@ -70,3 +70,10 @@ REQUIRED_INTERFACES = {
     'messaging': ['amqp'],
     'identity': ['identity-service'],
 }
+
+# The executors' SSH key (mistral_ssh): the leader setting that shares it,
+# and the files in the mistral user's ~/.ssh where std.ssh looks
+SSH_PRIVATE_KEY_SETTING = 'ssh-private-key'
+SSH_KEY_BITS = 3072
+SSH_KEY_FILE = 'id_rsa'
+SSH_KNOWN_HOSTS_FILE = 'known_hosts'

@@ -47,6 +47,7 @@ from charmhelpers.core.host import service_stop  # noqa: E402
 import hook_tools  # noqa: E402
 import mistral_ha  # noqa: E402
 import mistral_patches  # noqa: E402
+import mistral_ssh  # noqa: E402
 import mistral_tls  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
@@ -82,6 +83,8 @@ def converge(changed=(), upgraded=False):
     else:
         changed += utils.repatch_mistral()
     changed += utils.render(CONFIGS)
+    mistral_ssh.ensure_shared_key()
+    mistral_ssh.install()  # read at each connection: nothing restarts
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
     log(summary(len(CONFIGS.templates), changed, done))

@@ -46,6 +46,7 @@ import config_checks
 import mistral_context
 import mistral_ha
 import mistral_patches
+import mistral_ssh
 import mistral_tls
 import safe_files
 from hook_tools import leader_get, leader_set, relation_get
@@ -200,7 +201,7 @@ def config_problem():
     """The operator's (or a related application's) input that stops this
     unit converging, or None."""
     error = (config_checks.config_error(config()) or line_break_problem() or
-             mistral_tls.problem())
+             mistral_tls.problem() or mistral_ssh.problem())
     if error:
         return error
     related = [r for r in DB_RELATIONS if relation_ids(r)]

@@ -145,6 +145,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'POLICY_RC_D',
                    os.path.join(self.tmp, 'policy-rc.d'))
         self.patch(safe_files, '_gid', lambda group: os.getgid())
+        self.patch(safe_files, '_uid', lambda user: os.getuid())
         self.patch(mistral_tls, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)

@@ -65,6 +65,13 @@ class TestHookTools(unittest.TestCase):
         self.assertEqual(hook_tools.leader_get('k'), 'v')
         self.assertEqual(self.juju.calls, {'leader-get': 2, 'leader-set': 1})
 
+    def test_every_leader_setting_comes_from_one_read(self):
+        self.juju.leader_settings.update(a='1', b='2')
+        self.assertEqual(hook_tools.leader_get('a'), '1')
+        self.assertEqual(hook_tools.leader_get('b'), '2')
+        self.assertEqual(hook_tools.leader_get(), {'a': '1', 'b': '2'})
+        self.assertEqual(self.juju.calls, {'leader-get': 1})
+
     def test_an_address_is_asked_once_per_binding(self):
         for binding in ('admin', 'admin', 'public'):
             hook_tools.network_get_primary_address(binding)
