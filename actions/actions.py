@@ -2,6 +2,7 @@
 """The Mistral charm's actions. Every file in actions/ is a link here."""
 
 import os
+import subprocess
 import sys
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -16,6 +17,7 @@ from charmhelpers.contrib.openstack.utils import (  # noqa: E402
 )
 from charmhelpers.core.hookenv import action_fail, action_set  # noqa: E402
 
+import mistral_extra  # noqa: E402
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_ssh  # noqa: E402
@@ -71,12 +73,28 @@ def ssh_public_key(configs):
     action_set({'public-key': key})
 
 
+def openstack_actions(configs):
+    """mistral-extra's state here and the namespaces that load."""
+    action_set({'mistral-extra': mistral_extra.state()})
+    try:
+        counts = mistral_extra.loaded_namespaces()
+    except (subprocess.CalledProcessError, ValueError, IndexError):
+        action_set({'namespaces': 'none (mistral-extra does not import)'})
+        return
+    action_set({
+        'namespaces': ' '.join(sorted(n for n, c in counts.items() if c)),
+        'without-actions': ' '.join(sorted(n for n, c in counts.items()
+                                           if not c)),
+        'actions': str(sum(counts.values()))})
+
+
 ACTIONS = {
     'pause': pause,
     'resume': resume,
     'openstack-upgrade': openstack_upgrade,
     'recovery-fixes': recovery_fixes,
     'ssh-public-key': ssh_public_key,
+    'openstack-actions': openstack_actions,
 }
 
 

@@ -44,6 +44,7 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
+import mistral_extra
 import mistral_ha
 import mistral_patches
 import mistral_ssh
@@ -139,6 +140,8 @@ def restart_map():
     rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
     rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
     rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
+    # every Mistral service loads the actions (the API lists them)
+    rmap[mistral_extra.CHANGED] = MISTRAL_SERVICES
     return rmap
 
 
@@ -201,7 +204,8 @@ def config_problem():
     """The operator's (or a related application's) input that stops this
     unit converging, or None."""
     error = (config_checks.config_error(config()) or line_break_problem() or
-             mistral_tls.problem() or mistral_ssh.problem())
+             mistral_tls.problem() or mistral_ssh.problem() or
+             mistral_extra.problem())
     if error:
         return error
     related = [r for r in DB_RELATIONS if relation_ids(r)]

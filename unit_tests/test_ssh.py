@@ -39,7 +39,6 @@ class SSHTestCase(HookTestCase):
         self.home = os.path.join(self.tmp, 'var/lib/mistral')
         os.makedirs(self.home)
         self.patch(mistral_ssh, 'mistral_home', lambda: self.home)
-        self.patch(mistral_ssh, 'SSH_KEY_BITS', 2048)  # faster tests
 
     def ssh_file(self, name):
         return os.path.join(self.home, '.ssh', name)
@@ -85,7 +84,7 @@ class TestSharedKey(SSHTestCase):
         self.juju.leader = False
         self.deploy_ready()
         self.assertFalse(os.path.exists(self.ssh_file('id_rsa')))
-        pem = mistral_ssh.generate()
+        pem = rsa_pem()
         self.juju.leader_settings[SETTING] = pem
         self.run_hook('leader-settings-changed')
         self.assertEqual(self.key_file(), pem)
@@ -194,3 +193,14 @@ class TestKnownHosts(SSHTestCase):
             'blocked', "ssh-known-hosts: line 3 is not '<hosts> <key type> "
             "<key>' (ssh-keyscan's output)"))
         self.assertFalse(os.path.exists(self.ssh_file('known_hosts')))
+
+
+class TestGenerate(SSHTestCase):
+
+    def test_a_new_key_is_rsa_of_the_configured_size_without_passphrase(self):
+        self.patch(mistral_ssh, 'SSH_KEY_BITS', 2048)
+        key = serialization.load_pem_private_key(
+            mistral_ssh.generate.__wrapped__().encode(),  # uncached
+            password=None)
+        self.assertIsInstance(key, rsa.RSAPrivateKey)
+        self.assertEqual(key.key_size, 2048)
