@@ -56,9 +56,9 @@ HOSTNAME_OPTIONS = ['os-public-hostname', 'os-internal-hostname',
                     'os-admin-hostname']
 # options that never reach a rendered file: a line break in them is no
 # injection (base64 is often wrapped; an apt key is armoured text; a PEM
-# key and known_hosts are files of lines)
+# key is lines)
 MULTILINE_OPTIONS = ['ssl_cert', 'ssl_key', 'ssl_ca', 'openstack-origin',
-                     'ssh-private-key', 'ssh-known-hosts']
+                     'ssh-private-key']
 
 
 def has_line_break(value):

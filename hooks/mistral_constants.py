@@ -72,11 +72,10 @@ REQUIRED_INTERFACES = {
 }
 
 # The executors' SSH key (mistral_ssh): the leader setting that shares it,
-# and the files in the mistral user's ~/.ssh where std.ssh looks
+# and its file in the mistral user's ~/.ssh, where std.ssh looks
 SSH_PRIVATE_KEY_SETTING = 'ssh-private-key'
 SSH_KEY_BITS = 3072
 SSH_KEY_FILE = 'id_rsa'
-SSH_KNOWN_HOSTS_FILE = 'known_hosts'
 
 # mistral-extra (mistral_extra): Mistral's OpenStack actions, which no
 # distribution packages; from PyPI, the release made for each OpenStack

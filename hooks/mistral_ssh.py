@@ -7,12 +7,11 @@ The key goes where std.ssh finds it with no `private_key_filename`
 (paramiko looks for ~/.ssh/id_rsa of the executor's user) and where a
 relative `private_key_filename: id_rsa` points (Mistral's ssh_utils joins
 it to ~/.ssh/). RSA, not Ed25519: ssh_utils loads a named key, and every
-key of std.ssh_proxied, as paramiko.RSAKey (Mistral 14 to 23).
+key of std.ssh_proxied, as paramiko.RSAKey (Mistral 14 to 22).
 
-Host keys: Mistral's std.ssh accepts any host key (paramiko's
-AutoAddPolicy, no known_hosts read). `ssh-known-hosts` is written to the
-executor user's ~/.ssh/known_hosts, which our fix
-ssh-checks-known-hosts makes std.ssh read and enforce when it is not empty.
+Host keys: Mistral's std.ssh (14 to 23) accepts any host key: it sets
+paramiko's AutoAddPolicy and reads no known_hosts, so a known_hosts file
+written here would change nothing (see the README, "SSH jobs").
 
 Key material never goes to juju-log, status or action output: only the
 public key is shown (the ssh-public-key action).
@@ -34,12 +33,10 @@ from mistral_constants import (
     MISTRAL_USER,
     SSH_KEY_BITS,
     SSH_KEY_FILE,
-    SSH_KNOWN_HOSTS_FILE,
     SSH_PRIVATE_KEY_SETTING,
 )
 
 OPTION = 'ssh-private-key'
-KNOWN_HOSTS_OPTION = 'ssh-known-hosts'
 
 
 class BadKey(Exception):
@@ -97,31 +94,13 @@ def supplied_key():
     return _serialise(key)
 
 
-def known_hosts_problem():
-    """A line of `ssh-known-hosts` that is not '[@marker] hosts keytype
-    key', or None."""
-    lines = (config(KNOWN_HOSTS_OPTION) or '').splitlines()
-    for number, line in enumerate(lines, 1):
-        fields = line.split()
-        if fields and fields[0].startswith('@'):
-            fields = fields[1:]
-        if line.strip() and not line.lstrip().startswith('#') and (
-                len(fields) < 3 or not fields[1].startswith(
-                    ('ssh-', 'ecdsa-', 'sk-'))):
-            return ("{}: line {} is not '<hosts> <key type> <key>' "
-                    "(ssh-keyscan's output)".format(KNOWN_HOSTS_OPTION,
-                                                    number))
-    return None
-
-
 def problem():
-    """What is wrong with `ssh-private-key` or `ssh-known-hosts`, or
-    None."""
+    """What is wrong with `ssh-private-key`, or None."""
     try:
         supplied_key()
     except BadKey as e:
         return str(e)
-    return known_hosts_problem()
+    return None
 
 
 def ensure_shared_key():
@@ -170,9 +149,9 @@ def _ssh_dir(home):
 
 
 def install():
-    """Write the key pair and known_hosts for the executor's user; paramiko
-    reads them at each connection, so nothing restarts. The caller checked
-    problem(). True when a file changed."""
+    """Write the key pair for the executor's user; paramiko reads it at
+    each connection, so nothing restarts. The caller checked problem().
+    True when a file changed."""
     home = mistral_home()
     pem = private_key()
     if not home or not pem:
@@ -184,11 +163,4 @@ def install():
     changed |= safe_files.write_atomic(
         os.path.join(ssh, SSH_KEY_FILE + '.pub'), public_key(pem) + '\n',
         perms=0o644, **owner)
-    known = os.path.join(ssh, SSH_KNOWN_HOSTS_FILE)
-    hosts = (config(KNOWN_HOSTS_OPTION) or '').strip()
-    if hosts:
-        changed |= safe_files.write_atomic(known, hosts + '\n', perms=0o644,
-                                           **owner)
-    else:
-        changed |= safe_files.remove(known)
     return changed

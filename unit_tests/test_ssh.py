@@ -168,33 +168,6 @@ class TestSuppliedKey(SSHTestCase):
         self.assertTrue(set(MISTRAL) <= self.machine.running)
 
 
-class TestKnownHosts(SSHTestCase):
-
-    HOSTS = ('10.0.0.31 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample1\n'
-             '10.0.0.32 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample2')
-
-    def test_known_hosts_are_written_and_removed_with_the_option(self):
-        self.deploy_ready()
-        self.assertFalse(os.path.exists(self.ssh_file('known_hosts')))
-        self.juju.config['ssh-known-hosts'] = self.HOSTS
-        self.run_hook('config-changed')
-        with open(self.ssh_file('known_hosts')) as f:
-            self.assertEqual(f.read(), self.HOSTS + '\n')
-        self.assertEqual(self.juju.status[0], 'active')
-        self.juju.config['ssh-known-hosts'] = ''
-        self.run_hook('config-changed')
-        self.assertFalse(os.path.exists(self.ssh_file('known_hosts')))
-
-    def test_a_line_that_is_no_host_key_blocks_naming_the_option(self):
-        self.deploy_ready()
-        self.juju.config['ssh-known-hosts'] = self.HOSTS + '\nhost3 oops'
-        self.run_hook('config-changed')
-        self.assertEqual(self.juju.status, (
-            'blocked', "ssh-known-hosts: line 3 is not '<hosts> <key type> "
-            "<key>' (ssh-keyscan's output)"))
-        self.assertFalse(os.path.exists(self.ssh_file('known_hosts')))
-
-
 class TestGenerate(SSHTestCase):
 
     def test_a_new_key_is_rsa_of_the_configured_size_without_passphrase(self):
