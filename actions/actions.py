@@ -17,7 +17,7 @@ from charmhelpers.contrib.openstack.utils import (  # noqa: E402
 )
 from charmhelpers.core.hookenv import action_fail, action_set  # noqa: E402
 
-import mistral_extra  # noqa: E402
+import openstack_actions  # noqa: E402
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_ssh  # noqa: E402
@@ -73,11 +73,11 @@ def ssh_public_key(configs):
     action_set({'public-key': key})
 
 
-def openstack_actions(configs):
+def list_openstack_actions(configs):
     """mistral-extra's state here and the namespaces that load."""
-    action_set({'mistral-extra': mistral_extra.state()})
+    action_set({'mistral-extra': openstack_actions.state()})
     try:
-        counts = mistral_extra.loaded_namespaces()
+        counts = openstack_actions.loaded_namespaces()
     except (subprocess.CalledProcessError, ValueError, IndexError):
         action_set({'namespaces': 'none (mistral-extra does not import)'})
         return
@@ -94,7 +94,7 @@ ACTIONS = {
     'openstack-upgrade': openstack_upgrade,
     'recovery-fixes': recovery_fixes,
     'ssh-public-key': ssh_public_key,
-    'openstack-actions': openstack_actions,
+    'openstack-actions': list_openstack_actions,
 }
 
 

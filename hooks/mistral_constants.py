@@ -77,7 +77,7 @@ SSH_PRIVATE_KEY_SETTING = 'ssh-private-key'
 SSH_KEY_BITS = 3072
 SSH_KEY_FILE = 'id_rsa'
 
-# mistral-extra (mistral_extra): Mistral's OpenStack actions, which no
+# mistral-extra (openstack_actions): Mistral's OpenStack actions, which no
 # distribution packages; from PyPI, the release made for each OpenStack
 # release (openstack/releases, deliverables/<release>/mistral-extra.yaml)
 MISTRAL_EXTRA_VERSIONS = {

@@ -45,7 +45,7 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
-import mistral_extra  # noqa: E402
+import openstack_actions  # noqa: E402
 import mistral_ha  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_ssh  # noqa: E402
@@ -83,7 +83,7 @@ def converge(changed=(), upgraded=False):
         changed += utils.install_packages()
     else:
         changed += utils.repatch_mistral()
-    changed += mistral_extra.install(CONFIGS.openstack_release)
+    changed += openstack_actions.install(CONFIGS.openstack_release)
     changed += utils.render(CONFIGS)
     mistral_ssh.ensure_shared_key()
     mistral_ssh.install()  # read at each connection: nothing restarts

@@ -1,5 +1,4 @@
-"""The key Mistral's executors log in with for `std.ssh`, and the host keys
-they accept.
+"""The key Mistral's executors log in with for `std.ssh`.
 
 The leader makes one RSA key pair and shares it with every unit through
 leader settings; `ssh-private-key` replaces it with the operator's own.

@@ -44,7 +44,7 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
-import mistral_extra
+import openstack_actions
 import mistral_ha
 import mistral_patches
 import mistral_ssh
@@ -141,7 +141,7 @@ def restart_map():
     rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
     rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
     # every Mistral service loads the actions (the API lists them)
-    rmap[mistral_extra.CHANGED] = MISTRAL_SERVICES
+    rmap[openstack_actions.CHANGED] = MISTRAL_SERVICES
     return rmap
 
 
@@ -205,7 +205,7 @@ def config_problem():
     unit converging, or None."""
     error = (config_checks.config_error(config()) or line_break_problem() or
              mistral_tls.problem() or mistral_ssh.problem() or
-             mistral_extra.problem())
+             openstack_actions.problem())
     if error:
         return error
     related = [r for r in DB_RELATIONS if relation_ids(r)]

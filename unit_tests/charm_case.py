@@ -20,7 +20,7 @@ from charmhelpers.contrib.openstack import utils as os_utils
 
 from unit_tests import fake_juju
 
-import mistral_extra
+import openstack_actions
 import mistral_ssh
 import mistral_tls
 import mistral_utils
@@ -158,13 +158,13 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_tls, 'subprocess', fake_sub)
         # pip and apt for mistral-extra, its files under the temporary root
         self.patch(mistral_ssh, 'generate', one_ssh_key)
-        self.patch(mistral_extra, 'subprocess', fake_sub)
-        self.patch(mistral_extra.fetch, 'apt_install', self._apt_install)
-        self.patch(mistral_extra, 'MISTRAL_EXTRA_DIR',
-                   self.tmp + mistral_extra.MISTRAL_EXTRA_DIR)
+        self.patch(openstack_actions, 'subprocess', fake_sub)
+        self.patch(openstack_actions.fetch, 'apt_install', self._apt_install)
+        self.patch(openstack_actions, 'MISTRAL_EXTRA_DIR',
+                   self.tmp + openstack_actions.MISTRAL_EXTRA_DIR)
         pth = self.tmp + '/usr/local/lib/python3/dist-packages/' + \
-            mistral_extra.MISTRAL_EXTRA_PTH
-        self.patch(mistral_extra, 'pth_path', lambda: pth)
+            openstack_actions.MISTRAL_EXTRA_PTH
+        self.patch(openstack_actions, 'pth_path', lambda: pth)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
         self.patch(mistral_utils, 'os_release',

@@ -8,7 +8,7 @@ import subprocess
 from unit_tests import fake_juju
 from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
 
-import mistral_extra
+import openstack_actions
 
 actions = fake_juju.import_in_model('actions')
 
@@ -20,10 +20,10 @@ class ExtraTestCase(HookTestCase):
                 if c[1:4] == ['-m', 'pip', 'install']]
 
     def version_dir(self, version):
-        return os.path.join(mistral_extra.MISTRAL_EXTRA_DIR, version)
+        return os.path.join(openstack_actions.MISTRAL_EXTRA_DIR, version)
 
     def pth(self):
-        with open(mistral_extra.pth_path()) as f:
+        with open(openstack_actions.pth_path()) as f:
             return f.read().strip()
 
     def run_action(self, name):
@@ -71,7 +71,7 @@ class TestInstall(ExtraTestCase):
         self.deploy_ready()
         self.juju.config['openstack-actions'] = False
         self.run_hook('config-changed')
-        self.assertFalse(os.path.exists(mistral_extra.pth_path()))
+        self.assertFalse(os.path.exists(openstack_actions.pth_path()))
         self.assertFalse(os.path.exists(self.version_dir('15.0.0')))
         self.assertIn('load_action_generators = False', self.mistral_conf())
         self.assertNotIn('[openstack_actions]', self.mistral_conf())
@@ -79,10 +79,10 @@ class TestInstall(ExtraTestCase):
 
     def test_a_new_release_moves_to_its_version_and_drops_the_old(self):
         self.deploy_ready()
-        self.assertEqual(mistral_extra.install('flamingo'),
-                         [mistral_extra.CHANGED])
+        self.assertEqual(openstack_actions.install('flamingo'),
+                         [openstack_actions.CHANGED])
         self.assertEqual(self.pth(), self.version_dir('15.1.0'))
-        self.assertEqual(os.listdir(mistral_extra.MISTRAL_EXTRA_DIR),
+        self.assertEqual(os.listdir(openstack_actions.MISTRAL_EXTRA_DIR),
                          ['15.1.0'])
 
     def test_a_bad_endpoint_type_blocks_naming_the_option(self):
@@ -104,8 +104,8 @@ class TestFailedInstall(ExtraTestCase):
         self.deploy_without_pypi()
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
         self.assertTrue(set(MISTRAL) <= self.machine.running)
-        self.assertFalse(os.path.exists(mistral_extra.pth_path()))
-        self.assertEqual(os.listdir(mistral_extra.MISTRAL_EXTRA_DIR), [])
+        self.assertFalse(os.path.exists(openstack_actions.pth_path()))
+        self.assertEqual(os.listdir(openstack_actions.MISTRAL_EXTRA_DIR), [])
         self.assertTrue(any('installing mistral-extra 15.0.0 failed' in line
                             for line in self.juju.logs))
         self.run_action('openstack-actions')
@@ -116,7 +116,7 @@ class TestFailedInstall(ExtraTestCase):
         self.run_hook('config-changed')
         self.assertEqual(self.pip_installs(), [])
         self.machine.fail_commands.clear()
-        self.patch(mistral_extra, 'RETRY_AFTER', 0)
+        self.patch(openstack_actions, 'RETRY_AFTER', 0)
         self.run_hook('update-status')  # settled: converges not
         self.run_hook('config-changed')
         self.assertEqual(self.pip_installs(), ['mistral-extra==15.0.0'])
@@ -128,7 +128,7 @@ class TestAction(ExtraTestCase):
     def test_the_action_lists_the_namespaces_that_loaded(self):
         self.deploy_ready()
         counts = {'keystone': 120, 'nova': 250, 'zun': 0}
-        self.patch(mistral_extra.subprocess, 'check_output',
+        self.patch(openstack_actions.subprocess, 'check_output',
                    lambda cmd, **kw: 'noise\n' + json.dumps(counts))
         self.run_action('openstack-actions')
         self.assertEqual(self.juju.action_results, {
@@ -142,7 +142,7 @@ class TestAction(ExtraTestCase):
 
         def fail(cmd, **kw):
             raise subprocess.CalledProcessError(1, cmd)
-        self.patch(mistral_extra.subprocess, 'check_output', fail)
+        self.patch(openstack_actions.subprocess, 'check_output', fail)
         self.run_action('openstack-actions')
         self.assertEqual(self.juju.action_results, {
             'mistral-extra': 'not installed: openstack-actions is false',
