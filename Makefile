@@ -9,7 +9,7 @@ PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cache
 LINTED := hooks/*.py actions/*.py unit_tests tools/*.py
 
 .PHONY: deps unit_deps build sdist sync lint unit_test fixes_table \
-	functional_test ha_test joins_test tls_test test deploy-local \
+	functional_test ha_test joins_test tls_test examples_test test deploy-local \
 	destroy-local suites_check mojo_local bench
 
 # What the targets need, installed as root from the network (DEPS=unit: only
@@ -94,6 +94,14 @@ test: deps sdist lint build
 ha_test: deps
 	$(PYTHON) -m pytest -p no:cacheprovider -v tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/ha-result.txt; exit $$rc
+
+# the three examples/ alone, on the one-unit bundle; its last line is
+# EXAMPLES: ssh <hosts that reported>/<hosts>, keystone-actions <ok|fail>,
+# report-graph <ok|fail> (each example's run time above it)
+examples_test: deps
+	EXAMPLES_TEST=1 $(PYTHON) -m pytest -p no:cacheprovider -v \
+		tests/functional/test_examples.py; \
+		rc=$$?; cat /var/lib/localcloud/examples-result.txt; exit $$rc
 
 # TLS alone (on the HA bundle); its last line is the figures measured
 tls_test: deps

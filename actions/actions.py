@@ -2,6 +2,7 @@
 """The Mistral charm's actions. Every file in actions/ is a link here."""
 
 import os
+import subprocess
 import sys
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -23,8 +24,10 @@ from charmhelpers.core.hookenv import (  # noqa: E402
     config,
 )
 
+import openstack_actions  # noqa: E402
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
+import mistral_ssh  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from mistral_constants import VERSION_PACKAGE  # noqa: E402
 
@@ -88,11 +91,41 @@ def recovery_fixes(configs):
         '{} {}'.format(n, state) for state, n in sorted(counts.items()))})
 
 
+def ssh_public_key(configs):
+    """The executors' public key; never the private one."""
+    problem = mistral_ssh.problem()
+    if problem:
+        action_fail(problem)
+        return
+    key = mistral_ssh.public_key()
+    if not key:
+        action_fail('No SSH key yet: the leader has not shared one')
+        return
+    action_set({'public-key': key})
+
+
+def list_openstack_actions(configs):
+    """mistral-extra's state here and the namespaces that load."""
+    action_set({'mistral-extra': openstack_actions.state()})
+    try:
+        counts = openstack_actions.loaded_namespaces()
+    except (subprocess.CalledProcessError, ValueError, IndexError):
+        action_set({'namespaces': 'none (mistral-extra does not import)'})
+        return
+    action_set({
+        'namespaces': ' '.join(sorted(n for n, c in counts.items() if c)),
+        'without-actions': ' '.join(sorted(n for n, c in counts.items()
+                                           if not c)),
+        'actions': str(sum(counts.values()))})
+
+
 ACTIONS = {
     'pause': pause,
     'resume': resume,
     'openstack-upgrade': openstack_upgrade,
     'recovery-fixes': recovery_fixes,
+    'ssh-public-key': ssh_public_key,
+    'openstack-actions': list_openstack_actions,
 }
 
 

@@ -56,8 +56,10 @@ NETWORK_OPTIONS = ['os-public-network', 'os-internal-network',
 HOSTNAME_OPTIONS = ['os-public-hostname', 'os-internal-hostname',
                     'os-admin-hostname']
 # options that never reach a rendered file: a line break in them is no
-# injection (base64 is often wrapped; an apt key is armoured text)
-MULTILINE_OPTIONS = ['ssl_cert', 'ssl_key', 'ssl_ca', 'openstack-origin']
+# injection (base64 is often wrapped; an apt key is armoured text; a PEM
+# key is lines)
+MULTILINE_OPTIONS = ['ssl_cert', 'ssl_key', 'ssl_ca', 'openstack-origin',
+                     'ssh-private-key']
 
 
 def has_line_break(value):

@@ -40,19 +40,22 @@ def relation_get(attribute=None, unit=None, rid=None, app=None):
 # a binding's address does not change during a hook
 network_get_primary_address = hookenv.cached(
     hookenv.network_get_primary_address)
-_leader_settings = hookenv.cached(hookenv.leader_get)
+
+
+@hookenv.cached
+def _leader_settings():
+    return hookenv.leader_get() or {}
 
 
 def leader_get(attribute=None):
-    """hookenv.leader_get, every key served from one leader-get a hook
-    (until this unit sets one)."""
-    settings = _leader_settings() or {}
-    return settings if attribute is None else settings.get(attribute)
+    """hookenv.leader_get, served from one read of every setting."""
+    settings = _leader_settings()
+    return dict(settings) if attribute is None else settings.get(attribute)
 
 
 def leader_set(settings):
     hookenv.leader_set(settings)
-    hookenv.flush('leader_get')
+    hookenv.flush(_leader_settings.__name__)
 
 
 def library_log(message, level=None):

@@ -83,3 +83,32 @@ REQUIRED_INTERFACES = {
     'messaging': ['amqp'],
     'identity': ['identity-service'],
 }
+
+# The executors' SSH key (mistral_ssh): the leader setting that shares it,
+# and its file in the mistral user's ~/.ssh, where std.ssh looks
+SSH_PRIVATE_KEY_SETTING = 'ssh-private-key'
+SSH_KEY_BITS = 3072
+SSH_KEY_FILE = 'id_rsa'
+
+# mistral-extra (openstack_actions): Mistral's OpenStack actions, which no
+# distribution packages; from PyPI, the release made for each OpenStack
+# release (openstack/releases, deliverables/<release>/mistral-extra.yaml)
+MISTRAL_EXTRA_VERSIONS = {
+    'yoga': '11.2.0', 'zed': '12.0.1', 'antelope': '13.0.0',
+    'bobcat': '13.1.0', 'caracal': '13.2.0', 'dalmatian': '13.3.0',
+    'epoxy': '15.0.0', 'flamingo': '15.1.0', 'gazpacho': '16.0.1',
+    'hibiscus': '17.0.0',
+}
+# installed with --no-deps into a directory of its own, which a .pth file
+# in /usr/local's site directory puts on the path of every python3
+MISTRAL_EXTRA_DIR = '/usr/local/lib/mistral-extra'
+MISTRAL_EXTRA_PTH = 'mistral-extra.pth'
+# its dependencies from the distribution: pip (to install it) and the
+# clients of the core services (the action namespaces of services whose
+# client is missing are skipped by Mistral); the rest of what it imports
+# (keystoneauth1, keystoneclient, mistral-lib, oslo.*) comes with Mistral
+MISTRAL_EXTRA_PACKAGES = [
+    'python3-pip', 'python3-keystoneclient', 'python3-novaclient',
+    'python3-glanceclient', 'python3-neutronclient', 'python3-cinderclient',
+    'python3-heatclient', 'python3-swiftclient',
+]

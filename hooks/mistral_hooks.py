@@ -46,9 +46,11 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
+import openstack_actions  # noqa: E402
 import mistral_ha  # noqa: E402
 import mistral_nrpe  # noqa: E402
 import mistral_patches  # noqa: E402
+import mistral_ssh  # noqa: E402
 import mistral_tls  # noqa: E402
 import mistral_utils as utils  # noqa: E402
 from hook_tools import leader_get, leader_set  # noqa: E402
@@ -84,7 +86,10 @@ def converge(changed=(), upgraded=False):
         changed += utils.install_packages()
     else:
         changed += utils.repatch_mistral()
+    changed += openstack_actions.install(CONFIGS.openstack_release)
     changed += utils.render(CONFIGS)
+    mistral_ssh.ensure_shared_key()
+    mistral_ssh.install()  # read at each connection: nothing restarts
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
     log(summary(len(CONFIGS.templates), changed, done))

@@ -44,9 +44,11 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
+import openstack_actions
 import mistral_ha
 import mistral_patches
 import mistral_schema
+import mistral_ssh
 import mistral_tls
 import safe_files
 from hook_tools import leader_get, leader_set, relation_get
@@ -141,6 +143,8 @@ def restart_map():
     rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
     rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
     rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
+    # every Mistral service loads the actions (the API lists them)
+    rmap[openstack_actions.CHANGED] = MISTRAL_SERVICES
     return rmap
 
 
@@ -203,7 +207,8 @@ def config_problem():
     """The operator's (or a related application's) input that stops this
     unit converging, or None."""
     error = (config_checks.config_error(config()) or line_break_problem() or
-             mistral_tls.problem())
+             mistral_tls.problem() or mistral_ssh.problem() or
+             openstack_actions.problem())
     if error:
         return error
     related = [r for r in DB_RELATIONS if relation_ids(r)]

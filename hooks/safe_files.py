@@ -10,6 +10,7 @@ and renamed over the old one (rename replaces a symlink, never follows it).
 
 import grp
 import os
+import pwd
 import tempfile
 
 
@@ -17,17 +18,21 @@ def _gid(group):
     return grp.getgrnam(group).gr_gid
 
 
-def write_atomic(path, content, group='root', perms=0o644):
-    """Write `content` (bytes or str) to `path` as root:`group` `perms`
+def _uid(user):
+    return pwd.getpwnam(user).pw_uid
+
+
+def write_atomic(path, content, group='root', perms=0o644, owner='root'):
+    """Write `content` (bytes or str) to `path` as `owner`:`group` `perms`
     unless it is there already; True when the file changed."""
     if isinstance(content, str):
         content = content.encode('utf-8')
-    gid = _gid(group)
+    uid, gid = _uid(owner), _gid(group)
     try:
         st = os.lstat(path)
         if (os.path.isfile(path) and not os.path.islink(path) and
                 (st.st_uid, st.st_gid, st.st_mode & 0o7777) ==
-                (0, gid, perms)):
+                (uid, gid, perms)):
             with open(path, 'rb') as f:
                 if f.read() == content:
                     return False
@@ -36,7 +41,7 @@ def write_atomic(path, content, group='root', perms=0o644):
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path),
                                prefix='.' + os.path.basename(path) + '.')
     try:
-        os.fchown(fd, 0, gid)
+        os.fchown(fd, uid, gid)
         os.fchmod(fd, perms)
         with os.fdopen(fd, 'wb') as f:
             f.write(content)

@@ -6,6 +6,7 @@ root, so tests assert what a real unit would show: files, services running,
 commands run, relation data, status.
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -19,10 +20,18 @@ from charmhelpers.contrib.openstack import utils as os_utils
 
 from unit_tests import fake_juju
 
+import openstack_actions
+import mistral_ssh
 import mistral_tls
 import mistral_utils
 import quick_status
 import safe_files
+
+
+@functools.lru_cache(maxsize=None)
+def one_ssh_key(generate=mistral_ssh.generate):
+    """The leader's key, made once for all tests (RSA keys take a while)."""
+    return generate()
 
 
 class FakeMachine:
@@ -144,7 +153,17 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'POLICY_RC_D',
                    os.path.join(self.tmp, 'policy-rc.d'))
         self.patch(safe_files, '_gid', lambda group: os.getgid())
+        self.patch(safe_files, '_uid', lambda user: os.getuid())
         self.patch(mistral_tls, 'subprocess', fake_sub)
+        # pip and apt for mistral-extra, its files under the temporary root
+        self.patch(mistral_ssh, 'generate', one_ssh_key)
+        self.patch(openstack_actions, 'subprocess', fake_sub)
+        self.patch(openstack_actions.fetch, 'apt_install', self._apt_install)
+        self.patch(openstack_actions, 'MISTRAL_EXTRA_DIR',
+                   self.tmp + openstack_actions.MISTRAL_EXTRA_DIR)
+        pth = self.tmp + '/usr/local/lib/python3/dist-packages/' + \
+            openstack_actions.MISTRAL_EXTRA_PTH
+        self.patch(openstack_actions, 'pth_path', lambda: pth)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
         self.patch(mistral_utils, 'os_release',

@@ -34,6 +34,7 @@ RID = 'nrpe-external-master:7'
 class FakeUser:
     pw_uid = os.getuid()
     gr_gid = os.getgid()
+    pw_dir = None   # no home: the executor's SSH key is not written
 
 
 class TestNRPE(HookTestCase):
