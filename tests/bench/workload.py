@@ -26,10 +26,6 @@ DASHBOARD = 0.5     # seconds between the dashboard's list calls
 FINISHED = ('SUCCESS', 'ERROR', 'CANCELLED')
 
 
-class CellError(Exception):
-    pass
-
-
 def client_for(session, url, pool, cacert=None):
     """A mistralclient on `url`, its HTTP pool sized for `pool` threads."""
     import requests.adapters
@@ -127,9 +123,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
     with lock:
         for done, _ in waiting.values():
             done.set()
-    if any(t.is_alive() for t in threads):
-        raise CellError('{} c{}: {} of {} executions ended in {} s'.format(
-            shape, concurrency, len(latencies), count, timeout))
+    # a cell that runs out of time reports what ended (ended < count)
     ended = len(latencies)
     return {
         'shape': shape, 'concurrency': concurrency, 'count': count,
