@@ -1,8 +1,11 @@
-"""Fixtures for the core's tests: a fresh local cloud on DirMachines."""
+"""Fixtures for the core's tests: a fresh local cloud on DirMachines, and
+the stand-in charms' hooks as modules."""
+import importlib.util
 import io
 import json
 import os
 import shutil
+import sys
 
 import pytest
 import yaml
@@ -13,6 +16,37 @@ from localcloud.machines.dirmachine import DirMachineProvider
 from localcloud.state import model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CHARMS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "charms")
+
+
+@pytest.fixture(scope="module")
+def standin_hooks():
+    """load(charm): that stand-in's hooks.py as a module, importing standin
+    (and pki) from its own hooks/ as it does in a machine."""
+    saved = {name: sys.modules.pop(name, None) for name in ("standin", "pki")}
+    added = []
+
+    def load(charm):
+        hooks = os.path.join(CHARMS, charm, "hooks")
+        sys.path.insert(0, hooks)
+        added.append(hooks)
+        name = charm.replace("-", "_") + "_hooks"
+        spec = importlib.util.spec_from_file_location(
+            name, os.path.join(hooks, "hooks.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    yield load
+    for hooks in added:
+        sys.path.remove(hooks)
+        sys.modules.pop(os.path.basename(os.path.dirname(hooks)).replace(
+            "-", "_") + "_hooks", None)
+    for name, module in saved.items():
+        sys.modules.pop(name, None)
+        if module is not None:
+            sys.modules[name] = module
+
 
 PLAIN_HOOKS = ["install", "leader-elected", "leader-settings-changed",
                "config-changed", "start", "stop", "remove", "upgrade-charm",

@@ -4,39 +4,15 @@ relation data, and what its corosync.conf says.  Pure functions, no
 machine."""
 
 import hashlib
-import importlib.util
 import json
 import os
-import sys
 
 import pytest
 
-CHARMS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "charms")
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
-def hooks():
-    """hacluster's hooks.py, importing `standin` as it does on a machine."""
-    saved = sys.modules.get("standin")
-    _load("standin", os.path.join(CHARMS, "lib", "standin.py"))
-    try:
-        yield _load("hacluster_hooks",
-                    os.path.join(CHARMS, "hacluster", "hooks", "hooks.py"))
-    finally:
-        sys.modules.pop("hacluster_hooks", None)
-        if saved is None:
-            sys.modules.pop("standin", None)
-        else:
-            sys.modules["standin"] = saved
+def hooks(standin_hooks):
+    return standin_hooks("hacluster")
 
 
 def vip_res(vip):
@@ -152,9 +128,10 @@ def test_plain_keys_are_read_when_json_ones_are_absent(hooks):
                    "delete_resources": ["res_a", "res_b"]}
 
 
-def test_cluster_count_defaults_to_three():
+def test_cluster_count_defaults_to_three(hooks):
     import yaml
-    with open(os.path.join(CHARMS, "hacluster", "config.yaml")) as f:
+    charm = os.path.dirname(os.path.dirname(hooks.__file__))
+    with open(os.path.join(charm, "config.yaml")) as f:
         options = yaml.safe_load(f)["options"]
     assert options["cluster_count"]["default"] == 3
 

@@ -2,38 +2,12 @@
 charmhelpers writes them), how it runs them and sums them up. Pure
 functions, no machine."""
 
-import importlib.util
-import os
-import sys
-
 import pytest
-
-CHARMS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "charms")
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
-def hooks():
-    """nrpe's hooks.py, importing `standin` as it does on a machine."""
-    saved = sys.modules.get("standin")
-    _load("standin", os.path.join(CHARMS, "lib", "standin.py"))
-    try:
-        yield _load("nrpe_hooks",
-                    os.path.join(CHARMS, "nrpe", "hooks", "hooks.py"))
-    finally:
-        sys.modules.pop("nrpe_hooks", None)
-        if saved is None:
-            sys.modules.pop("standin", None)
-        else:
-            sys.modules["standin"] = saved
+def hooks(standin_hooks):
+    return standin_hooks("nrpe")
 
 
 # what charmhelpers' Check.write() puts in /etc/nagios/nrpe.d

@@ -1,30 +1,13 @@
 """The vault stand-in's certificate authority and its tls-certificates
 answers, checked with openssl (no machine, no hook tools)."""
-import importlib.util
 import json
-import os
-import sys
 
 import pytest
 
-CHARMS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "charms")
-VAULT_HOOKS = os.path.join(CHARMS, "vault", "hooks")
-
 
 @pytest.fixture(scope="module")
-def vault():
-    """The vault stand-in's hooks.py as a module (it imports standin and
-    pki from its own directory, as in a machine)."""
-    sys.path.insert(0, VAULT_HOOKS)
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "vault_hooks", os.path.join(VAULT_HOOKS, "hooks.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(VAULT_HOOKS)
+def vault(standin_hooks):
+    return standin_hooks("vault")
 
 
 @pytest.fixture
