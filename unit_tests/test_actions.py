@@ -151,18 +151,12 @@ class TestOpenstackUpgrade(HookTestCase):
     def new_origin(self, available=True):
         self.deploy_ready()
         self.juju.config['action-managed-upgrade'] = True
-        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
+        self.move_origin()
         self.patch(actions, 'openstack_upgrade_available',
                    lambda package: available)
         self.patch(actions, 'os_release', lambda package: 'dalmatian')
-        for module in (actions, mistral_utils):
-            self.patch(module, 'get_os_codename_install_source',
-                       lambda source: 'epoxy')
-        self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu',
-                            'DISTRIB_CODENAME': 'noble'})
-        self.apt = mock.Mock(side_effect=self._apt_install)
-        self.patch(mistral_utils, 'apt_install', self.apt)
+        self.patch(actions, 'get_os_codename_install_source',
+                   lambda source: 'epoxy')
 
     def test_migrates_restarts_once_and_reports_both_releases(self):
         self.new_origin()

@@ -79,6 +79,18 @@ class HookTestCase(CharmTestCase):
         self.patch(mistral_hooks, 'openstack_upgrade_available',
                    lambda package: self.upgrade_available)
 
+    def move_origin(self, origin='cloud:noble-epoxy', release='epoxy'):
+        """openstack-origin changed to `origin` (`release`) on an Ubuntu
+        noble machine; self.apt records what apt installs."""
+        self.juju.config['openstack-origin'] = origin
+        self.patch(mistral_utils, 'get_os_codename_install_source',
+                   lambda source: release)
+        self.patch(mistral_utils.config_checks, 'lsb_release',
+                   lambda: {'DISTRIB_ID': 'Ubuntu',
+                            'DISTRIB_CODENAME': 'noble'})
+        self.apt = mock.Mock(side_effect=self._apt_install)
+        self.patch(mistral_utils, 'apt_install', self.apt)
+
     def run_hook(self, name, rid=None, remote=None):
         env = {}
         if rid:
@@ -662,12 +674,7 @@ class TestUpgrade(HookTestCase):
     def new_origin_on_a_ready_unit(self):
         self.deploy_ready()
         self.upgrade_available = True
-        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
-        self.patch(mistral_utils, 'get_os_codename_install_source',
-                   lambda source: 'epoxy')
-        self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu',
-                            'DISTRIB_CODENAME': 'noble'})
+        self.move_origin()
 
     def test_new_origin_upgrades_migrates_and_restarts(self):
         self.new_origin_on_a_ready_unit()

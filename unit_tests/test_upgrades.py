@@ -39,14 +39,7 @@ class UpgradeCase(HookTestCase):
                 if c[0] == 'mistral-db-manage']
 
     def new_origin(self):
-        self.juju.config['openstack-origin'] = 'cloud:noble-epoxy'
-        self.patch(mistral_utils, 'get_os_codename_install_source',
-                   lambda source: 'epoxy')
-        self.patch(mistral_utils.config_checks, 'lsb_release',
-                   lambda: {'DISTRIB_ID': 'Ubuntu',
-                            'DISTRIB_CODENAME': 'noble'})
-        self.apt = mock.Mock(side_effect=self._apt_install)
-        self.patch(mistral_utils, 'apt_install', self.apt)
+        self.move_origin()
 
 
 class TestDatabaseIdentity(UpgradeCase):
