@@ -84,19 +84,19 @@ def median_record(runs):
 
 
 def deploy_rows(unit):
-    """The slowest run of each relation hook so far (the deploy's), and the
-    slowest hook but install."""
+    """The slowest run of each relation hook so far (on a fresh deployment,
+    the deploy's), and the slowest hook but install."""
     slowest = {}
     for record in records(unit):
         name = record['hook'].split()[1]
         if name != 'install' and (name not in slowest or
                                   record['seconds'] > slowest[name]['seconds']):
             slowest[name] = record
-    rows = {name + ' (deploy, slowest)': record
+    rows = {name + ' (slowest so far)': record
             for name, record in sorted(slowest.items()) if 'relation' in name}
-    rows['slowest hook of the deploy'] = max(slowest.values(),
-                                             key=lambda r: r['seconds'])
-    # the deploy's converge lines are not matched to its hooks
+    rows['slowest hook so far, but install'] = max(
+        slowest.values(), key=lambda r: r['seconds'])
+    # these hooks' converge lines are not matched to them
     return {name: dict(record, rendered=None, changed=None, restarted=None,
                        restarted_names='') for name, record in rows.items()}
 
