@@ -99,7 +99,7 @@ ha_test: deps
 # EXAMPLES: ssh <hosts that reported>/<hosts>, keystone-actions <ok|fail>,
 # report-graph <ok|fail> (each example's run time above it)
 examples_test: deps
-	EXAMPLES_TEST=1 $(PYTHON) -m pytest -p no:cacheprovider -v \
+	$(PYTHON) -m pytest -p no:cacheprovider -v \
 		tests/functional/test_examples.py; \
 		rc=$$?; cat /var/lib/localcloud/examples-result.txt; exit $$rc
 

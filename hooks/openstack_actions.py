@@ -10,6 +10,7 @@ package. A .pth file in /usr/local's site directory (which dpkg never
 touches) puts it on Python's path: package upgrades leave it in place, and
 an OpenStack upgrade moves it to the version of the new release.
 
+pip goes through the model's juju-https-proxy when one is set.
 A failed install (no route to PyPI) leaves Mistral serving with std.*
 actions only: a warning is logged, the next hook after RETRY_AFTER tries
 again, and the openstack-actions action says why.
@@ -23,7 +24,12 @@ import tempfile
 import time
 
 from charmhelpers import fetch
-from charmhelpers.core.hookenv import WARNING, config, log
+from charmhelpers.core.hookenv import (
+    WARNING,
+    config,
+    env_proxy_settings,
+    log,
+)
 from charmhelpers.core.unitdata import kv
 
 from mistral_constants import (
@@ -74,7 +80,10 @@ def _pip_install(version, target):
             '--no-input', '--disable-pip-version-check', '--target', tmp,
             # an unreachable index costs a hook 20 s, not pip's 90
             '--timeout', '10', '--retries', '1',
-            'mistral-extra=={}'.format(version)])
+            'mistral-extra=={}'.format(version)],
+            # the model's juju-https-proxy: how an air-gapped cloud reaches
+            # PyPI (or its mirror)
+            env=dict(os.environ, **(env_proxy_settings(['https']) or {})))
         os.chmod(tmp, 0o755)
         os.rename(tmp, target)  # whole or not at all
     finally:

@@ -300,13 +300,15 @@ def run_workflow(client, name, workflow_input=None, timeout=120):
     return wait_for_execution(client, execution.id, timeout)
 
 
-def wait_for_cron_runs(client, workflow, count, timeout):
-    """The finished executions of `workflow` that a cron trigger started,
-    once there are `count` of them or `timeout` seconds passed."""
+def wait_for_cron_runs(client, workflow, count, timeout, trigger=None):
+    """The finished executions of `workflow` that a cron trigger (`trigger`
+    when given: Mistral names its id in their description) started, once
+    there are `count` of them or `timeout` seconds passed."""
     deadline = time.time() + timeout
+    marker = trigger.id if trigger else 'cron trigger'
     while True:
         done = [e for e in client.executions.list(workflow_name=workflow)
-                if 'cron trigger' in (e.description or '') and
+                if marker in (e.description or '') and
                 e.state != 'RUNNING']
         if len(done) >= count or time.time() > deadline:
             return done

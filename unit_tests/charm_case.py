@@ -42,6 +42,7 @@ class FakeMachine:
         self.enabled = set()
         self.events = []      # ('restart', 'mistral-api'), ...
         self.commands = []    # other commands run, as argv lists
+        self.proxies = {}     # command name: its https proxy, when given one
         self.version = version
         self.fail_commands = set()
         self.installed = []   # packages dpkg has installed
@@ -106,7 +107,9 @@ class FakeSubprocess:
     def call(self, cmd, *args, **kwargs):
         return self.machine.run(cmd)
 
-    def check_call(self, cmd, *args, **kwargs):
+    def check_call(self, cmd, *args, env=None, **kwargs):
+        if env and env.get('HTTPS_PROXY'):
+            self.machine.proxies[cmd[0]] = env['HTTPS_PROXY']
         if self.machine.run(cmd):
             raise subprocess.CalledProcessError(1, cmd)
         return 0

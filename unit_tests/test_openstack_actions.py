@@ -4,6 +4,7 @@ install harmless, the OpenStack actions configured and listed."""
 import json
 import os
 import subprocess
+from unittest import mock
 
 from unit_tests import fake_juju
 from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
@@ -61,6 +62,15 @@ class TestInstall(ExtraTestCase):
         self.assertEqual(pip[-1], 'mistral-extra==15.0.0')
         self.assertIn('--no-deps', pip)
         self.assertIn('--target', pip)
+
+    def test_pip_goes_through_the_models_https_proxy(self):
+        with mock.patch.dict(os.environ, {
+                'JUJU_CHARM_HTTPS_PROXY': 'http://10.0.0.1:3128'}):
+            self.run_hook('install')
+            self.add_all_relations()
+            self.run_hook('config-changed')
+        self.assertEqual(self.machine.proxies,
+                         {'/usr/bin/python3': 'http://10.0.0.1:3128'})
 
     def test_a_settled_unit_installs_and_restarts_nothing(self):
         self.deploy_ready()

@@ -2,8 +2,8 @@
 Mistral unit (Debian 13, Mistral 20): SSH maintenance on two other machines
 of the model, an environment through Keystone actions, a report graph.
 
-Not part of `make test` yet: `make examples_test` runs them alone
-(EXAMPLES_TEST=1) and ends with the EXAMPLES line.
+Part of `make test` (on the deployment test_single_unit shares);
+`make examples_test` runs them alone and ends with the EXAMPLES line.
 """
 
 import json
@@ -13,20 +13,16 @@ import time
 import pytest
 
 import mistral_cloud as cloud
+from localcloud.machines import aptcache, get_provider
 
 SERIES = 'trixie'
 MISTRAL_UNIT = 'mistral/0'
-# machines of the model std.ssh logs in to; vault's is the one stopped
-# (nothing the test needs runs there)
-SSH_TARGETS = ('mysql/0', 'vault/0')
-STOPPED_TARGET = 'vault/0'
+# two machines of the model with no unit, std.ssh's targets; the second
+# is the one stopped
+SSH_MACHINES = 2
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'examples')
 RESULT = '/var/lib/localcloud/examples-result.txt'
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get('EXAMPLES_TEST') != '1',
-    reason='the examples run with `make examples_test` (EXAMPLES_TEST=1)')
 
 
 def example(name, filename):
@@ -57,28 +53,59 @@ def figures():
             f.write('  {}: {:.0f} s\n'.format(name, seconds))
 
 
+def empty_machines():
+    """{machine id: address} of the model's machines that hold no unit."""
+    st = cloud.status()
+    used = {u['machine'] for app in st['applications'].values()
+            for u in (app.get('units') or {}).values()}
+    return {mid: m['dns-name'] for mid, m in sorted(st['machines'].items())
+            if mid not in used}
+
+
 @pytest.fixture(scope='module')
 def ssh_hosts(deployment):
-    """The targets' addresses, each with the charm's public key authorised
-    for root and sshd running."""
+    """{machine id: address} of SSH_MACHINES machines of the model, each
+    with the charm's public key authorised for root and sshd running."""
+    missing = SSH_MACHINES - len(empty_machines())
+    if missing > 0:
+        cloud.localjuju('add-machine', '-n', str(missing),
+                        '--series', deployment['series'])
+    targets = dict(list(empty_machines().items())[:SSH_MACHINES])
     out = cloud.localjuju('run', MISTRAL_UNIT, 'ssh-public-key',
                           '--format', 'json')
     key = json.loads(out)[MISTRAL_UNIT]['results']['public-key']
     assert key.startswith('ssh-rsa ')
-    for unit in SSH_TARGETS:
-        cloud.on_unit(unit, 'sh', '-c',
-                      'command -v sshd >/dev/null || '
-                      'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq '
-                      'openssh-server; mkdir -p -m 700 /root/.ssh; '
-                      'grep -qxF "{0}" /root/.ssh/authorized_keys 2>/dev/null'
-                      ' || echo "{0}" >> /root/.ssh/authorized_keys; '
-                      'systemctl start ssh'.format(key))
-    return [cloud.unit_address(u) for u in SSH_TARGETS]
+    for machine in targets:
+        cloud.localjuju(
+            'ssh', machine, '--', 'sh', '-c',
+            'command -v sshd >/dev/null || '
+            'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq '
+            'openssh-server >/dev/null; mkdir -p -m 700 /root/.ssh; '
+            'grep -qxF "{0}" /root/.ssh/authorized_keys 2>/dev/null'
+            ' || echo "{0}" >> /root/.ssh/authorized_keys; '
+            'systemctl start ssh'.format(key))
+    return targets
+
+
+@pytest.fixture(scope='module')
+def openstack_actions(deployment):
+    """mistral-extra installed as the README says: the machines reach PyPI
+    only through the model's https proxy (the local cloud's download cache,
+    which tunnels to PyPI alone), as an air-gapped cloud would."""
+    cloud.localjuju('model-config',
+                    'juju-https-proxy={}'.format(aptcache.PROXY_URL))
+    cloud.localjuju('config', 'mistral', 'openstack-actions=true')
+    cloud.wait(workload='active')
+    out = cloud.localjuju('run', MISTRAL_UNIT, 'openstack-actions',
+                          '--format', 'json')
+    return json.loads(out)[MISTRAL_UNIT]['results']
 
 
 def ssh_input(hosts):
+    """The example's input, run on the `hosts` {machine: address}."""
     return dict(json.loads(example('ssh-maintenance', 'input.json')),
-                hosts=hosts, username='root', cmd='hostname')
+                hosts=sorted(hosts.values()), username='root',
+                cmd='hostname')
 
 
 def test_the_ssh_example_runs_on_schedule_and_reports_each_host(
@@ -91,7 +118,7 @@ def test_the_ssh_example_runs_on_schedule_and_reports_each_host(
     start = time.time()
     try:
         runs = cloud.wait_for_cron_runs(client, 'maintenance_nightly', 1,
-                                        timeout=150)
+                                        timeout=150, trigger=trigger)
     finally:
         client.cron_triggers.delete(trigger.name)
     assert runs, 'the cron trigger started no execution in 150 s'
@@ -101,7 +128,7 @@ def test_the_ssh_example_runs_on_schedule_and_reports_each_host(
     output = json.loads(execution.output)
     reported = [r['host'] for r in output['report'] if r['ok']]
     figures['ssh'] = '{}/{}'.format(len(reported), output['hosts'])
-    assert sorted(reported) == sorted(ssh_hosts), output
+    assert sorted(reported) == sorted(ssh_hosts.values()), output
     assert all(r['output'] for r in output['report'])
 
 
@@ -109,20 +136,20 @@ def test_a_stopped_host_fails_with_a_reason_and_the_others_report(
         deployment, ssh_hosts, figures):
     client = deployment['mistral']
     load(client, 'ssh-maintenance')
-    stopped = cloud.unit_address(STOPPED_TARGET)
-    cloud.hard_stop(STOPPED_TARGET)
+    machine, stopped = list(ssh_hosts.items())[-1]
+    provider = get_provider()
+    provider.stop(machine, kill=True)
     try:
         start = time.time()
         execution = cloud.run_workflow(client, 'maintenance_nightly',
                                        ssh_input(ssh_hosts), timeout=300)
         figures['seconds']['ssh (1 host stopped)'] = time.time() - start
     finally:
-        cloud.restart(STOPPED_TARGET)
-        cloud.wait(workload='active')
+        provider.start(machine)
     assert execution.state == 'SUCCESS', execution.state_info
     report = {r['host']: r for r in json.loads(execution.output)['report']}
     assert [h for h, r in report.items() if r['ok']] == [
-        h for h in ssh_hosts if h != stopped]
+        h for h in ssh_hosts.values() if h != stopped]
     assert not report[stopped]['ok']
     assert stopped in report[stopped]['output']
     failed = [t for t in client.tasks.list()
@@ -132,7 +159,9 @@ def test_a_stopped_host_fails_with_a_reason_and_the_others_report(
 
 
 def test_the_keystone_example_creates_and_removes_a_project(
-        deployment, figures):
+        deployment, openstack_actions, figures):
+    assert 'installed' in openstack_actions['mistral-extra'], (
+        openstack_actions)
     client = deployment['mistral']
     # `mistral action-list` knows them (one by one: the list is paged)
     for name in ('keystone.projects_create', 'keystone.projects_delete',
@@ -150,10 +179,10 @@ def test_the_keystone_example_creates_and_removes_a_project(
     output = json.loads(execution.output)
     assert output['project']['name'] == workflow_input['project_name']
     assert output['cleaned_up'] is True
-    from keystoneclient.v3 import client as keystone
-    projects = keystone.Client(
-        session=cloud.keystone_session(deployment['env'])).projects.list(
-            name=workflow_input['project_name'])
+    projects = cloud.keystone_session(deployment['env']).get(
+        '/projects', params={'name': workflow_input['project_name']},
+        endpoint_filter={'service_type': 'identity',
+                         'interface': 'public'}).json()['projects']
     assert projects == [], 'the example left its project behind'
     figures['keystone-actions'] = 'ok'
 
@@ -168,7 +197,7 @@ def test_the_report_graph_returns_the_expected_report(
     start = time.time()
     created = client.executions.create(
         'report_graph', workflow_input=workflow_input,
-        params={'task_name': 'report'})
+        task_name='report')
     execution = cloud.wait_for_execution(client, created.id)
     figures['seconds']['report-graph{}'.format(
         ' (transform fails once)' if fail_once else '')] = (

@@ -8,7 +8,8 @@ state/outcomes.py applies the buffers to the model.
 """
 from .. import paths
 from ..state import charm as charmlib
-from ..state.model import JUJU_VERSION, sorted_ports, unit_number
+from ..state.model import (JUJU_VERSION, MODEL_PROXY_KEYS, sorted_ports,
+                           unit_number)
 from ..state.relations import is_peer, local_endpoint, remote_app, sees
 from ..state.status import app_status
 
@@ -137,13 +138,15 @@ def hook_env(st, unit, item, ctx_id, juju_root, action=None):
         "JUJU_VERSION": JUJU_VERSION,
         "JUJU_DISPATCH_PATH": dispatch_path,
         "CLOUD_API_VERSION": "",
-        "JUJU_CHARM_HTTP_PROXY": "", "JUJU_CHARM_HTTPS_PROXY": "",
-        "JUJU_CHARM_FTP_PROXY": "", "JUJU_CHARM_NO_PROXY": "",
         "PATH": paths.unit_tools_dir(juju_root, unit) + ":" + paths.SYSTEM_PATH,
         "DEBIAN_FRONTEND": "noninteractive",
         "APT_LISTCHANGES_FRONTEND": "none",
         "LANG": "C.UTF-8",
     }
+    model_config = st.d.get("config", {})
+    for key in MODEL_PROXY_KEYS:  # always set, empty when not configured
+        env["JUJU_CHARM_%s" % key[len("juju-"):].replace("-", "_").upper()] = (
+            model_config.get(key, ""))
     if action:
         env["JUJU_ACTION_NAME"] = action["name"]
         env["JUJU_ACTION_UUID"] = action["id"]

@@ -20,7 +20,7 @@ from ..state import actions as actionlib
 from ..state import bundle as bundlelib
 from ..state import charm as charmlib
 from ..state import model, operations
-from ..state.model import JUJU_VERSION, SERIES_BASES, OpError
+from ..state.model import JUJU_VERSION, MODEL_PROXY_KEYS, SERIES_BASES, OpError
 from ..state.scheduling import stuck_units
 from ..state.status import unit_status
 from . import status_view
@@ -228,6 +228,17 @@ class Cli:
             return 0
         self._apply(operations.set_config, a.app, sets, reset)
         return self.drain()
+
+    def model_config(self, a):
+        sets = dict(w.partition("=")[::2] for w in a.args if "=" in w)
+        if sets:
+            self._apply(operations.set_model_config, sets)
+            return 0
+        current = model.read().d.get("config", {})
+        for k in [w for w in a.args if "=" not in w] or MODEL_PROXY_KEYS:
+            self.print(current.get(k, "") if a.args else
+                       "%s: %s" % (k, current.get(k, "")))
+        return 0
 
     def refresh(self, a):
         rev = self._apply(operations.refresh, a.app, a.path)
@@ -498,6 +509,10 @@ def build_parser():
     sp.add_argument("args", nargs="*", help="key (get) or key=value (set)")
     sp.add_argument("--reset", action="append")
     sp.add_argument("--file")
+
+    sp = cmd("model-config", "model_config",
+             "get or set the model's juju-*-proxy settings")
+    sp.add_argument("args", nargs="*", help="key (get) or key=value (set)")
 
     sp = cmd("status", "status", "show the model")
     sp.add_argument("--format", default="tabular", choices=["tabular", "yaml", "json"])

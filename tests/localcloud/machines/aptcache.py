@@ -39,6 +39,9 @@ PidFile: {pid}
 SocketPath: {run}/socket
 ForeGround: 0
 ExThreshold: 4
+# https tunnels (CONNECT) to PyPI only: the machines' pip, when a test sets
+# the model's juju-https-proxy to this cache (their one way out)
+PassThroughPattern: ^(pypi\\.org|files\\.pythonhosted\\.org):443$
 """
 
 
@@ -75,15 +78,21 @@ def _listening(timeout=0.2):
 def ensure_running():
     """Start our apt-cacher-ng unless exactly one is up and listening.
     Callers hold hostsetup.host_lock()."""
-    if len(our_pids()) == 1 and _listening():
+    conf = os.path.join(paths.APT_CACHE_RUN, "acng.conf")
+    text = _CONF.format(cache=paths.APT_CACHE_ROOT, run=paths.APT_CACHE_RUN, port=PORT,
+                        addr=GATEWAY, pid=PID_FILE)
+    try:
+        with open(conf) as f:
+            current = f.read() == text
+    except FileNotFoundError:
+        current = False
+    if current and len(our_pids()) == 1 and _listening():
         return
     stop()
     os.makedirs(os.path.join(paths.APT_CACHE_RUN, "log"), exist_ok=True)
     os.makedirs(paths.APT_CACHE_ROOT, exist_ok=True)
-    conf = os.path.join(paths.APT_CACHE_RUN, "acng.conf")
     with open(conf, "w") as f:
-        f.write(_CONF.format(cache=paths.APT_CACHE_ROOT, run=paths.APT_CACHE_RUN, port=PORT,
-                             addr=GATEWAY, pid=PID_FILE))
+        f.write(text)
     log("starting apt-cacher-ng on %s (cache %s)" % (PROXY_URL, paths.APT_CACHE_ROOT))
     t0 = time.monotonic()
     subprocess.run(["apt-cacher-ng", "-c", paths.APT_CACHE_RUN], check=True,

@@ -43,6 +43,11 @@ class OpError(Exception):
     """A user error in a model operation (the CLI prints it, exits 1)."""
 
 
+# what `juju model-config` sets that a unit's hooks see (as JUJU_CHARM_*)
+MODEL_PROXY_KEYS = ("juju-http-proxy", "juju-https-proxy", "juju-ftp-proxy",
+                    "juju-no-proxy")
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%S.%fZ")
@@ -60,6 +65,7 @@ def _empty():
         "units": {},
         "relations": {},
         "actions": {},
+        "config": {},
     }
 
 

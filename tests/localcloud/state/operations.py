@@ -7,7 +7,8 @@ changes only when the runner starts the hook, as Juju's PrepareHook does;
 here we only decide what to queue.
 """
 from . import charm as charmlib
-from .model import DEFAULT_SERIES, SERIES_BASES, OpError, now
+from .model import (DEFAULT_SERIES, MODEL_PROXY_KEYS, SERIES_BASES, OpError,
+                    now)
 from .outcomes import force_remove, hook_skipped
 from .queue import enqueue, hook_item, rel_item
 from .relations import (is_peer, qualifies, remote_app, seed_bag,
@@ -349,6 +350,15 @@ def set_config(st, app_name, values, reset=()):
             enqueue(st, u["name"], hook_item("config-changed"), dedupe=True)
         return True
     return False
+
+
+def set_model_config(st, values):
+    """Model settings; like Juju, no hook runs: the next hooks see them."""
+    for k in values:
+        if k not in MODEL_PROXY_KEYS:
+            raise OpError('unknown model config key "%s" (this cloud knows %s)'
+                          % (k, ", ".join(MODEL_PROXY_KEYS)))
+    st.d.setdefault("config", {}).update(values)
 
 
 def refresh(st, app_name, path=None):

@@ -120,6 +120,20 @@ def test_config_changes_and_types(cloud):
     assert app["config"] == {"flag": True, "ratio": 0.5}
 
 
+def test_model_proxy_settings_reach_the_next_hooks_and_run_none(cloud):
+    cloud.ok("deploy", cloud.charm("toy-a"), "a")
+    n = len(cloud.hooks("a/0"))
+    assert cloud.records("a/0")[-1]["https_proxy"] == ""
+    cloud.ok("model-config", "juju-https-proxy=http://10.9.8.7:3142")
+    assert len(cloud.hooks("a/0")) == n
+    assert cloud.ok("model-config", "juju-https-proxy").strip() == (
+        "http://10.9.8.7:3142")
+    cloud.ok("config", "a", "count=6")
+    assert cloud.records("a/0")[-1]["https_proxy"] == "http://10.9.8.7:3142"
+    rc, _, err = cloud.juju("model-config", "no-such-key=1")
+    assert rc == 1 and "no-such-key" in err
+
+
 def test_leader_set_notifies_others(cloud):
     cloud.ok("deploy", cloud.charm("toy-a"), "a", "-n", "2", "--config",
              "leader-say=token=abc")

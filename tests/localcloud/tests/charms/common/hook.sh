@@ -9,6 +9,7 @@
 set -e
 hook=$(basename "$0")
 rec="{\"unit\": \"$JUJU_UNIT_NAME\", \"hook\": \"$hook\", \"principal\": \"$JUJU_PRINCIPAL_UNIT\""
+rec="$rec, \"https_proxy\": \"$JUJU_CHARM_HTTPS_PROXY\""
 if [ -n "${JUJU_RELATION_ID+x}" ]; then
     rec="$rec, \"rid\": \"$JUJU_RELATION_ID\", \"remote_app\": \"$JUJU_REMOTE_APP\""
     [ -n "${JUJU_REMOTE_UNIT+x}" ] && rec="$rec, \"remote\": \"$JUJU_REMOTE_UNIT\""
