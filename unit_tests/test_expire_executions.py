@@ -249,7 +249,7 @@ class TestScript(unittest.TestCase):
 
     def test_a_database_it_cannot_reach_exits_1_with_the_reason(self):
         def connect(conf):
-            raise OSError('no route to host')
+            raise OSError('no route to host\n(Background on this error)')
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             code = script.main(['x', '--older-than-minutes', '5'],

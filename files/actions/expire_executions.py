@@ -99,7 +99,9 @@ def main(argv, connect=MistralDB):
         expire(connect(args.config), before, args.batch_size, args.dry_run,
                counts)
     except Exception as e:
-        counts['error'] = '{}: {}'.format(type(e).__name__, e)
+        # the first line: the driver's own text follows on more
+        counts['error'] = '{}: {}'.format(
+            type(e).__name__, (str(e).splitlines() or [''])[0])
         code = FAILED
     print(json.dumps(counts))
     return code
