@@ -230,12 +230,13 @@ class TestScript(unittest.TestCase):
         out = io.StringIO()
         with contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(io.StringIO()):
-            code = script.main(['expire_executions.py'] + list(args),
-                               connect=lambda conf: db)
+            code = script.main(['expire_executions.py', '--config', 'c'] +
+                               list(args), connect=lambda conf: db)
         return code, out.getvalue()
 
     def test_bad_arguments_exit_2_before_reaching_mistral(self):
         for args in ([], ['--older-than-minutes', '0'],
+                     ['--older-than-minutes', '5', '--config'],
                      ['--older-than-minutes', 'x'],
                      ['--older-than-minutes', '5', '--batch-size', '-1']):
             self.assertEqual(self.run_script(*args), (script.USAGE, ''),
@@ -252,8 +253,8 @@ class TestScript(unittest.TestCase):
             raise OSError('no route to host\n(Background on this error)')
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = script.main(['x', '--older-than-minutes', '5'],
-                               connect=connect)
+            code = script.main(['x', '--older-than-minutes', '5',
+                                '--config', 'c'], connect=connect)
         self.assertEqual(code, script.FAILED)
         self.assertEqual(out.getvalue(), '{"found": 0, "deleted": 0, '
                          '"error": "OSError: no route to host"}\n')

@@ -3,7 +3,7 @@
 Mistral's own database code, as its expiration policy does.
 
     expire_executions.py --older-than-minutes N [--batch-size N]
-                         [--dry-run] [--config MISTRAL_CONF]
+                         [--dry-run] --config MISTRAL_CONF
 
 Finished: root executions in a terminal state (SUCCESS, ERROR, CANCELLED,
 less any ignored_states mistral.conf names), last updated before the age;
@@ -21,7 +21,6 @@ import json
 import sys
 
 OK, FAILED, USAGE = 0, 1, 2
-CONF = '/etc/mistral/mistral.conf'
 
 
 class MistralDB:
@@ -85,7 +84,7 @@ def main(argv, connect=MistralDB):
     parser.add_argument('--older-than-minutes', type=positive, required=True)
     parser.add_argument('--batch-size', type=positive, default=500)
     parser.add_argument('--dry-run', action='store_true')
-    parser.add_argument('--config', default=CONF)
+    parser.add_argument('--config', required=True)  # mistral.conf
     try:
         args = parser.parse_args(argv[1:])
     except SystemExit:
