@@ -25,6 +25,8 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 )
 
 import openstack_actions  # noqa: E402
+import mistral_audits  # noqa: E402
+import mistral_expiry  # noqa: E402
 import mistral_hooks  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_ssh  # noqa: E402
@@ -126,6 +128,8 @@ ACTIONS = {
     'recovery-fixes': recovery_fixes,
     'ssh-public-key': ssh_public_key,
     'openstack-actions': list_openstack_actions,
+    'expire-executions': mistral_expiry.expire_executions,
+    'security-checklist': mistral_audits.security_checklist,
 }
 
 

@@ -112,3 +112,10 @@ MISTRAL_EXTRA_PACKAGES = [
     'python3-glanceclient', 'python3-neutronclient', 'python3-cinderclient',
     'python3-heatclient', 'python3-swiftclient',
 ]
+
+# expire-executions (mistral_expiry): the script in files/actions that
+# deletes through Mistral's own database code, the units its older-than
+# parameter takes (minutes each), and the interpreter with Mistral on its path
+EXPIRE_SCRIPT = 'expire_executions.py'
+AGE_UNITS = {'m': 1, 'h': 60, 'd': 24 * 60, 'w': 7 * 24 * 60}
+MISTRAL_PYTHON = '/usr/bin/python3'

@@ -37,6 +37,7 @@ from mistral_constants import (
     MISTRAL_EXTRA_PACKAGES,
     MISTRAL_EXTRA_PTH,
     MISTRAL_EXTRA_VERSIONS,
+    MISTRAL_PYTHON,
 )
 
 OPTION = 'openstack-actions'
@@ -47,7 +48,7 @@ STATE_KEY = 'mistral-extra'
 RETRY_AFTER = 600  # seconds between attempts after a failed install
 # what restart_map() calls the change: every Mistral service loads actions
 CHANGED = 'mistral-extra installed'
-PYTHON = '/usr/bin/python3'  # the interpreter Mistral's services run
+PYTHON = MISTRAL_PYTHON
 
 
 def problem():

@@ -25,6 +25,15 @@ def charm_defaults():
     return {name: spec.get('default') for name, spec in options.items()}
 
 
+def action_defaults(action):
+    """What action-get gives `action` with no parameter passed: the
+    defaults actions.yaml declares (Juju fills them in)."""
+    with open(CHARM_ROOT + '/actions.yaml') as f:
+        params = yaml.safe_load(f)[action].get('params', {})
+    return {name: spec['default'] for name, spec in params.items()
+            if 'default' in spec}
+
+
 class FakeJuju:
     """Model state of one unit, as its hook tools would see it."""
 
@@ -40,6 +49,7 @@ class FakeJuju:
         self.opened_ports = set()
         self.app_version = None
         self.logs = []
+        self.action_params = {}  # what action-get answers
         self.action_results = {}
         self.action_failures = []
         self.calls = collections.Counter()  # hook tool -> times run
@@ -165,6 +175,10 @@ class FakeJuju:
         if name == 'juju-log':
             self.logs.append(args[-1])
             return None
+        if name == 'action-get':
+            key = [a for a in args if not a.startswith('--')]
+            return (self.action_params.get(key[0]) if key
+                    else dict(self.action_params))
         if name == 'action-set':
             self.action_results.update(a.split('=', 1) for a in args)
             return None

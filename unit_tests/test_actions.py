@@ -236,3 +236,20 @@ class TestOpenstackUpgrade(HookTestCase):
         self.assertTrue(self.juju.action_failures[0].startswith(
             "openstack-origin: 'deb http://example.com/debian"))
         self.assertEqual(self.machine.restarts(), [])
+
+
+class TestDispatchTable(HookTestCase):
+
+    def test_every_declared_action_is_a_link_to_the_dispatcher_with_an_entry(
+            self):
+        import yaml
+        with open(os.path.join(CHARM_ROOT, 'actions.yaml')) as f:
+            declared = set(yaml.safe_load(f))
+        actions_dir = os.path.join(CHARM_ROOT, 'actions')
+        links = {name for name in os.listdir(actions_dir)
+                 if os.path.islink(os.path.join(actions_dir, name))}
+        self.assertEqual(declared, links)
+        self.assertEqual(declared, set(actions.ACTIONS))
+        for name in links:
+            self.assertEqual(os.readlink(os.path.join(actions_dir, name)),
+                             'actions.py', name)
