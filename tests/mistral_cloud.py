@@ -336,6 +336,11 @@ def duration(execution):
     return _seconds(execution.updated_at) - _seconds(execution.created_at)
 
 
+def updated_at(execution):
+    """When an execution last changed, in epoch seconds."""
+    return _seconds(execution.updated_at)
+
+
 def server_now():
     """Now, in the form of Mistral's timestamps (machines share our clock)."""
     return time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())
