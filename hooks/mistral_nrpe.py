@@ -45,18 +45,21 @@ EXECUTIONS = 'mistral_executions'
 FIXES = 'mistral_fixes'
 
 
+def plugin(name):
+    return os.path.join(nrpe.NAGIOS_PLUGINS, name)
+
+
 def _copy_scripts():
     nrpe.copy_nrpe_checks(CHARMHELPERS_FILES)
     if not shutil.which('sudo'):  # minimal images may lack it
         apt_install(['sudo'], fatal=True)
     for script in glob.glob(os.path.join(CHARM_FILES, 'check_*')):
         shutil.copy2(script, nrpe.NAGIOS_PLUGINS)
+    # charmhelpers' PyPI release ships its scripts without the x bit
+    for script in HAPROXY_SCRIPTS:
+        os.chmod(plugin(script), 0o755)
     # nagios may run the executions check as mistral (mistral.conf) and
     # haproxy's as root (haproxy.cfg, its stats password), nothing else
-
-    def plugin(name):
-        return os.path.join(nrpe.NAGIOS_PLUGINS, name)
-
     safe_files.write_atomic(NRPE_SUDOERS, (
         '# mistral charm: NRPE checks reading files nagios may not\n'
         'nagios ALL=({}) NOPASSWD: {}\n'

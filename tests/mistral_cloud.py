@@ -31,6 +31,7 @@ BUNDLE = os.path.join(TESTS, 'bundles', 'mistral.yaml')
 HA_BUNDLE = os.path.join(TESTS, 'bundles', 'mistral-ha.yaml')
 WORKFLOWS = os.path.join(TESTS, 'functional', 'workflows')
 POSTGRESQL_CHARM = os.path.join(TESTS, 'charms', 'postgresql')
+NRPE_CHARM = os.path.join(TESTS, 'charms', 'nrpe')
 MISTRAL_FIXES = os.path.join(CHARM, 'files', 'mistral-fixes')
 # the vault stand-in's CA (in its machine), and where the host keeps a copy
 # for its clients (OS_CACERT)

@@ -100,7 +100,8 @@ class TestNRPE(HookTestCase):
                          nrpe.SYSTEM_PLUGINS + '/check_systemd.py '
                          'mistral-engine')
         for script in ('check_mistral_executions.py',
-                       'check_mistral_fixes.py'):
+                       'check_mistral_fixes.py', 'check_haproxy.sh',
+                       'check_haproxy_queue_depth.sh'):
             mode = os.stat(os.path.join(nrpe.NAGIOS_PLUGINS, script)).st_mode
             self.assertTrue(mode & stat.S_IXOTH, script)
 

@@ -99,8 +99,10 @@ def main(argv, connector=connect):
     try:
         connection = connector(database_url(args.config))
         try:
-            stuck = stuck_executions(connection, datetime.datetime.utcnow(),
-                                     args.minutes)
+            # naive UTC, as Mistral stores its times
+            now = datetime.datetime.now(datetime.timezone.utc).replace(
+                tzinfo=None)
+            stuck = stuck_executions(connection, now, args.minutes)
         finally:
             connection.rollback()
             connection.close()

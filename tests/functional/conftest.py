@@ -15,6 +15,7 @@ import mistral_cloud as cloud
 PHASES = []   # (name, seconds), printed at the end of the session
 HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
 JOINS_RESULT = '/var/lib/localcloud/joins-result.txt'   # `make joins_test`
+OPS_RESULT = '/var/lib/localcloud/ops-result.txt'   # `make ops_test`
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -118,6 +119,29 @@ def ha_figures():
     with open(HA_RESULT, 'w') as f:
         f.write(line + '\n')
     PHASES.append((line, 0.0))
+
+
+def ops_line(f):
+    return ('OPS: zed->epoxy kept {}, lost {}, api-outage-max {} s; '
+            'charm-upgrade migrations {}; pause outage {} s; '
+            'nrpe ok/critical {}'.format(
+                f.get('kept', '-/-'), f.get('lost', '-'),
+                _fmt(f.get('api-outage-max')), f.get('migrations', '-'),
+                _fmt(f.get('pause-outage')), f.get('nrpe', '-')))
+
+
+@pytest.fixture(scope='session')
+def ops_figures():
+    """What the day-2 tests (upgrades, pause, nrpe) measure, in several
+    modules; the OPS line for `make ops_test`."""
+    if os.path.exists(OPS_RESULT):
+        os.remove(OPS_RESULT)
+    figures = {}
+    yield figures
+    if figures:
+        with open(OPS_RESULT, 'w') as f:
+            f.write(ops_line(figures) + '\n')
+        PHASES.append((ops_line(figures), 0.0))
 
 
 @pytest.fixture(scope='session')
