@@ -15,6 +15,15 @@ OLDEST_RELEASE = 'yoga'
 API_PORT = 8989  # public port, served by haproxy; the API sits behind it
 API_BACKEND_PORT = 8979  # where the API listens, behind haproxy, always
 API_PATH = '/v2'
+# oslo.middleware's unauthenticated health check on the API ([healthcheck]
+# enabled, Mistral 18.0.0 caracal and later), which haproxy polls. Mistral
+# 18-22 wrap it around the whole API and leave the path match to
+# oslo.middleware, which dropped it in 7.0.0 (2026.1): with it every request
+# would answer 200. gazpacho (Mistral 22, oslo.middleware 7+) keeps it off;
+# Mistral 23 routes only this path to it.
+HEALTHCHECK_PATH = '/healthcheck'
+HEALTHCHECK_SINCE = 'caracal'
+HEALTHCHECK_UNSAFE = ('gazpacho',)
 
 API_SERVICE = 'mistral-api'
 ENGINE_SERVICE = 'mistral-engine'

@@ -5,7 +5,7 @@ import socket
 from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
-from charmhelpers.contrib.openstack import context
+from charmhelpers.contrib.openstack import context, utils as os_utils
 from charmhelpers.core.hookenv import config
 
 import mistral_tls
@@ -15,11 +15,36 @@ from mistral_constants import (
     API_PORT,
     API_SERVICE,
     HAPROXY_SERVICE,
+    HEALTHCHECK_PATH,
+    HEALTHCHECK_SINCE,
+    HEALTHCHECK_UNSAFE,
     MISTRAL_CONF,
     MISTRAL_LOG_DIR,
     MISTRAL_USER,
+    OLDEST_RELEASE,
     SYSTEM_CA_BUNDLE,
+    VERSION_PACKAGE,
 )
+
+
+def release():
+    """The OpenStack release of the installed Mistral (read again after
+    an upgrade: reset_os_release)."""
+    return os_utils.os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
+
+
+def since(first, rel=None):
+    """Is the installed release (or `rel`) `first` or a later one?"""
+    return os_utils.CompareOpenStackReleases(rel or release()) >= first
+
+
+def healthcheck_path():
+    """Where the API answers health checks, or None where it cannot
+    (see HEALTHCHECK_UNSAFE)."""
+    rel = release()
+    if since(HEALTHCHECK_SINCE, rel) and rel not in HEALTHCHECK_UNSAFE:
+        return HEALTHCHECK_PATH
+    return None
 
 
 def listen_ports():
@@ -45,6 +70,8 @@ class HAProxyPortsContext(context.OSContextGenerator):
                 'mistral_api': [ports[HAPROXY_SERVICE], ports[API_SERVICE]],
             },
             'api_listen_port': ports[API_SERVICE],
+            # haproxy polls it; without it, the version document at /
+            'healthcheck_path': healthcheck_path(),
         }
 
 
