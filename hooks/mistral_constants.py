@@ -47,6 +47,13 @@ PACKAGES = [
     'ca-certificates',  # update-ca-certificates (mistral_tls)
 ]
 
+# Run by PyMySQL on every new MySQL connection (the connection URL's
+# init_command): Mistral's named locks need READ COMMITTED, which Mistral
+# 14-22 set only when its API or engine called setup_db() before the first
+# engine was made (22.0.0 no longer calls it; 20.2.0 and 23.0.0 set it on
+# the engine themselves). Said here, it holds whatever the release does.
+MYSQL_INIT_COMMAND = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'
+
 MISTRAL_USER = 'mistral'
 MISTRAL_DIR = '/etc/mistral'
 MISTRAL_CONF = MISTRAL_DIR + '/mistral.conf'

@@ -21,6 +21,7 @@ from mistral_constants import (
     MISTRAL_CONF,
     MISTRAL_LOG_DIR,
     MISTRAL_USER,
+    MYSQL_INIT_COMMAND,
     OLDEST_RELEASE,
     SYSTEM_CA_BUNDLE,
     VERSION_PACKAGE,
@@ -116,16 +117,20 @@ class AMQPContext(context.AMQPContext):
 
 def _database_connection(ctxt):
     """The SQLAlchemy URL of a database context, its parts quoted, with
-    the TLS files MySQL offered (PyMySQL's ssl_ca/ssl_cert/ssl_key)."""
+    the TLS files MySQL offered (PyMySQL's ssl_ca/ssl_cert/ssl_key) and,
+    for MySQL, READ COMMITTED on every connection (PyMySQL's
+    init_command, which SQLAlchemy passes on from the URL)."""
     port = ':{}'.format(ctxt['database_port']) if ctxt.get(
         'database_port') else ''
-    tls = [(name, ctxt['database_' + name])
-           for name in ('ssl_ca', 'ssl_cert', 'ssl_key')
-           if ctxt.get('database_' + name)]
+    params = [(name, ctxt['database_' + name])
+              for name in ('ssl_ca', 'ssl_cert', 'ssl_key')
+              if ctxt.get('database_' + name)]
+    if ctxt['database_type'].startswith('mysql'):
+        params.append(('init_command', MYSQL_INIT_COMMAND))
     return '{}://{}:{}@{}{}/{}{}'.format(
         ctxt['database_type'], _quote(ctxt['database_user']),
         _quote(ctxt['database_password']), ctxt['database_host'], port,
-        _quote(ctxt['database']), '?' + urlencode(tls) if tls else '')
+        _quote(ctxt['database']), '?' + urlencode(params) if params else '')
 
 
 class SharedDBContext(context.SharedDBContext):

@@ -28,6 +28,11 @@ import quick_status
 import safe_files
 
 
+# what every MySQL connection URL ends with: READ COMMITTED from the start
+READ_COMMITTED = ('init_command=SET+SESSION+TRANSACTION+ISOLATION+LEVEL+READ+'
+                  'COMMITTED')
+
+
 @functools.lru_cache(maxsize=None)
 def one_ssh_key(generate=mistral_ssh.generate):
     """The leader's key, made once for all tests (RSA keys take a while)."""

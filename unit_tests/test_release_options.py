@@ -2,6 +2,7 @@
 health check, and the options only some releases have."""
 
 import configparser
+from urllib.parse import parse_qs, urlsplit
 
 from charmhelpers.contrib.openstack import utils as os_utils
 
@@ -62,3 +63,31 @@ class TestHealthcheck(ReleaseTestCase):
         self.run_hook('config-changed')
         self.assertIn('GET /healthcheck\n', self.haproxy_cfg())
         self.assertIn('haproxy', self.machine.reloads())
+
+
+class TestReadCommitted(ReleaseTestCase):
+
+    def connection_parameters(self):
+        url = urlsplit(self.conf()['database']['connection'])
+        return url.scheme, parse_qs(url.query)
+
+    def test_every_mysql_connection_starts_read_committed_on_every_release(
+            self):
+        for release in ('yoga', 'epoxy', 'gazpacho', 'hibiscus'):
+            self.on_release(release)
+            self.deploy_ready()
+            scheme, params = self.connection_parameters()
+            self.assertEqual(scheme, 'mysql+pymysql')
+            self.assertEqual(params['init_command'], [
+                'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'],
+                release)
+
+    def test_postgresql_gets_no_mysql_statement(self):
+        self.run_hook('install')
+        self.add_postgresql()
+        self.add_rabbitmq()
+        self.add_keystone()
+        self.run_hook('config-changed')
+        scheme, params = self.connection_parameters()
+        self.assertEqual(scheme, 'postgresql')
+        self.assertEqual(params, {})
