@@ -3,6 +3,8 @@
 Each port, path, package and service name lives here once.
 """
 
+from collections import OrderedDict
+
 SERVICE_NAME = 'mistral'
 # Keystone's service type for Mistral's v2 API (keystone charm: valid_services)
 SERVICE_TYPE = 'workflowv2'
@@ -53,6 +55,24 @@ PACKAGES = [
 # engine was made (22.0.0 no longer calls it; 20.2.0 and 23.0.0 set it on
 # the engine themselves). Said here, it holds whatever the release does.
 MYSQL_INIT_COMMAND = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'
+
+# Hardening options only some Mistral releases register: charm option ->
+# (mistral.conf section, option), each a list. Stable branches backported
+# some (the action provider lists are in 18.1.0, 19.1.1, 20.2.0 and later,
+# not in 18.0.1 nor 20.0.0; the std.http and expression ones came with
+# 23.0.0), so the installed code tells whether to render one
+# (mistral_options).
+RELEASE_OPTIONS = OrderedDict([
+    ('action-provider-allowlist', ('action_providers', 'allowlist')),
+    ('action-provider-denylist', ('action_providers', 'denylist')),
+    ('std-http-allowed-hosts', ('action_std_http', 'allowed_hosts')),
+    ('std-http-denied-cidrs', ('action_std_http', 'denied_cidrs')),
+    ('expression-languages', ('expressions', 'allowed_languages')),
+])
+# Mistral's action providers (entry points mistral.action.providers) and
+# expression languages
+ACTION_PROVIDERS = ('legacy', 'adhoc', 'dynamic')
+EXPRESSION_LANGUAGES = ('yaql', 'jinja')
 
 MISTRAL_USER = 'mistral'
 MISTRAL_DIR = '/etc/mistral'

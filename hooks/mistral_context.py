@@ -8,6 +8,8 @@ from urllib.parse import quote, urlencode
 from charmhelpers.contrib.openstack import context, utils as os_utils
 from charmhelpers.core.hookenv import config
 
+import mistral_options
+import mistral_patches
 import mistral_tls
 import safe_files
 from mistral_constants import (
@@ -199,6 +201,12 @@ class MistralContext(context.OSContextGenerator):
             'expiration_older_than': cfg['execution-expiration-older-than'],
             'expiration_max_finished':
                 cfg['execution-expiration-max-finished'],
+            'expiration_batch_size': cfg['execution-expiration-batch-size'],
+            'allow_action_execution_deletion':
+                cfg['allow-action-execution-deletion'],
+            # {section: [(option, value)]}, where the installed code has them
+            'release_options': mistral_options.release_options(
+                mistral_patches.TARGET_DIR),
             'field_size_limit_kb': cfg['execution-field-size-limit-kb'],
             'heartbeat_interval': cfg['action-heartbeat-interval'],
             'heartbeat_max_missed': cfg['action-heartbeat-max-missed'],

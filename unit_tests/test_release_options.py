@@ -2,6 +2,7 @@
 health check, and the options only some releases have."""
 
 import configparser
+import os
 from urllib.parse import parse_qs, urlsplit
 
 from charmhelpers.contrib.openstack import utils as os_utils
@@ -16,7 +17,9 @@ class ReleaseTestCase(HookTestCase):
         self.patch(os_utils, 'os_release', lambda *a, **k: release)
 
     def conf(self):
-        parser = configparser.ConfigParser(interpolation=None)
+        # [DEFAULT] read as a section of its own, not merged into the others
+        parser = configparser.ConfigParser(interpolation=None,
+                                           default_section='-')
         parser.read_string(self.mistral_conf())
         return parser
 
@@ -91,3 +94,130 @@ class TestReadCommitted(ReleaseTestCase):
         scheme, params = self.connection_parameters()
         self.assertEqual(scheme, 'postgresql')
         self.assertEqual(params, {})
+
+
+# what mistral/config.py names in a release with every hardening option
+# (23.0.0), in its own spelling (EXPRESSIONS_GROUP in double quotes)
+CONFIG_PY_23 = '''
+ACTION_PROVIDERS_GROUP = 'action_providers'
+action_providers_opts = [cfg.ListOpt('allowlist'), cfg.ListOpt('denylist')]
+action_std_http_opts = [cfg.ListOpt('allowed_hosts'),
+                        cfg.ListOpt('denied_cidrs')]
+expression_opts = [cfg.ListOpt('allowed_languages')]
+EXPRESSIONS_GROUP = "expressions"
+ACTION_STD_HTTP_GROUP = 'action_std_http'
+'''
+# 20.0.0's: none of them
+CONFIG_PY_20 = '''
+LEGACY_ACTION_PROVIDER_GROUP = 'legacy_action_provider'
+api_opts = [cfg.BoolOpt('allow_action_execution_deletion')]
+'''
+HARDENED = {
+    'action-provider-allowlist': 'legacy, adhoc',
+    'action-provider-denylist': 'dynamic',
+    'std-http-allowed-hosts': 'example.com,api.example.org',
+    'std-http-denied-cidrs': '127.0.0.0/8 169.254.0.0/16,10.0.0.0/8',
+    'expression-languages': 'yaql',
+}
+
+
+class TestReleaseOptions(ReleaseTestCase):
+
+    def install_config_py(self, text):
+        path = self.tmp + '/dist-packages/mistral/config.py'
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            f.write(text)
+
+    def test_safe_defaults_render_no_hardening_section(self):
+        self.install_config_py(CONFIG_PY_23)
+        self.deploy_ready()
+        conf = self.conf()
+        self.assertEqual(conf['api']['allow_action_execution_deletion'],
+                         'False')
+        for section in ('action_providers', 'action_std_http',
+                        'expressions', 'execution_expiration_policy'):
+            self.assertNotIn(section, conf)
+
+    def test_action_execution_deletion_when_allowed(self):
+        self.juju.config['allow-action-execution-deletion'] = True
+        self.deploy_ready()
+        self.assertEqual(
+            self.conf()['api']['allow_action_execution_deletion'], 'True')
+
+    def test_expired_executions_are_deleted_in_batches(self):
+        self.juju.config.update({'execution-expiration-older-than': 60,
+                                 'execution-expiration-batch-size': 500})
+        self.deploy_ready()
+        policy = self.conf()['execution_expiration_policy']
+        self.assertEqual(dict(policy), {
+            'evaluation_interval': '60', 'older_than': '60',
+            'batch_size': '500'})
+
+    def test_hardening_options_render_where_the_code_has_them(self):
+        self.install_config_py(CONFIG_PY_23)
+        self.juju.config.update(HARDENED)
+        self.deploy_ready()
+        conf = self.conf()
+        self.assertEqual(dict(conf['action_providers']), {
+            'allowlist': 'legacy,adhoc', 'denylist': 'dynamic'})
+        self.assertEqual(dict(conf['action_std_http']), {
+            'allowed_hosts': 'example.com,api.example.org',
+            'denied_cidrs': '127.0.0.0/8,169.254.0.0/16,10.0.0.0/8'})
+        self.assertEqual(dict(conf['expressions']),
+                         {'allowed_languages': 'yaql'})
+
+    def test_code_without_them_gets_none_and_a_warning(self):
+        self.install_config_py(CONFIG_PY_20)
+        self.juju.config.update(HARDENED)
+        self.deploy_ready()
+        conf = self.conf()
+        for section in ('action_providers', 'action_std_http',
+                        'expressions'):
+            self.assertNotIn(section, conf)
+        self.assertEqual(self.juju.status[0], 'active')
+        self.assertTrue(any(
+            'std-http-denied-cidrs: the installed Mistral has no '
+            '[action_std_http] denied_cidrs' in line
+            for line in self.juju.logs))
+
+    def test_a_package_upgrade_bringing_them_renders_them(self):
+        self.install_config_py(CONFIG_PY_20)
+        self.juju.config.update(HARDENED)
+        self.deploy_ready()
+        self.install_config_py(CONFIG_PY_23)
+        self.run_hook('config-changed')
+        self.assertIn('expressions', self.conf())
+
+
+class TestBadOptionValues(ReleaseTestCase):
+
+    def test_each_bad_value_blocks_naming_the_option(self):
+        self.deploy_ready()
+        good = self.mistral_conf()
+        for option, value, message in [
+                ('execution-expiration-batch-size', -1,
+                 'execution-expiration-batch-size: must be at least 0'),
+                ('action-provider-allowlist', 'legacy,openstack',
+                 "action-provider-allowlist: 'openstack' is not one of "
+                 'legacy, adhoc, dynamic'),
+                ('action-provider-denylist', 'std',
+                 "action-provider-denylist: 'std' is not one of"),
+                ('std-http-allowed-hosts', 'Example.com',
+                 "std-http-allowed-hosts: 'Example.com' is not a lowercase "
+                 'host name'),
+                ('std-http-allowed-hosts', 'http://example.com',
+                 "std-http-allowed-hosts: 'http://example.com' is not"),
+                ('std-http-denied-cidrs', '10.0.0.0/33',
+                 "std-http-denied-cidrs: '10.0.0.0/33' is not a network in "
+                 'CIDR form'),
+                ('expression-languages', 'yaql,python',
+                 "expression-languages: 'python' is not one of yaql, "
+                 'jinja')]:
+            self.juju.config[option] = value
+            self.run_hook('config-changed')
+            state, message_seen = self.juju.status
+            self.assertEqual(state, 'blocked', option)
+            self.assertTrue(message_seen.startswith(message), message_seen)
+            self.assertEqual(self.mistral_conf(), good, option)
+            self.juju.config[option] = HARDENED.get(option, 0)
