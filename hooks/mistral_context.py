@@ -211,6 +211,7 @@ class MistralContext(context.OSContextGenerator):
             'heartbeat_interval': cfg['action-heartbeat-interval'],
             'heartbeat_max_missed': cfg['action-heartbeat-max-missed'],
             'heartbeat_first_timeout': cfg['action-heartbeat-first-timeout'],
+            'rabbit_quorum_queues': cfg['rabbit-quorum-queues'],
             'openstack_actions': cfg['openstack-actions'],
             'os_actions_endpoint_type':
                 cfg['openstack-actions-endpoint-type'],

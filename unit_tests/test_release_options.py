@@ -221,3 +221,38 @@ class TestBadOptionValues(ReleaseTestCase):
             self.assertTrue(message_seen.startswith(message), message_seen)
             self.assertEqual(self.mistral_conf(), good, option)
             self.juju.config[option] = HARDENED.get(option, 0)
+
+
+class TestQuorumQueues(ReleaseTestCase):
+
+    def rabbit(self):
+        return dict(self.conf()['oslo_messaging_rabbit'])
+
+    def test_classic_queues_by_default(self):
+        self.deploy_ready()
+        self.assertEqual(self.rabbit(), {})
+
+    def test_quorum_queues_on_every_release_when_asked(self):
+        self.juju.config['rabbit-quorum-queues'] = True
+        for release in ('yoga', 'epoxy', 'hibiscus'):
+            self.on_release(release)
+            self.deploy_ready()
+            self.assertEqual(self.rabbit(), {'rabbit_quorum_queue': 'True'},
+                             release)
+
+    def test_quorum_queues_never_come_with_mirrored_ones(self):
+        self.juju.config['rabbit-quorum-queues'] = True
+        self.deploy_ready()
+        # what rabbitmq-server charms before 3.0.1 brokers sent
+        self.juju.remote_set('amqp:3', 'rabbitmq-server/0', ha_queues='True')
+        self.run_hook('amqp-relation-changed', 'amqp:3', 'rabbitmq-server/0')
+        self.assertEqual(self.rabbit(), {'rabbit_quorum_queue': 'True'})
+        self.assertEqual(set(self.juju.local_data('amqp:3')),
+                         {'username', 'vhost'})
+
+    def test_switching_restarts_mistral_and_not_haproxy(self):
+        self.deploy_ready()
+        self.juju.config['rabbit-quorum-queues'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(sorted(self.machine.restarts()), [
+            'mistral-api', 'mistral-engine', 'mistral-executor'])
