@@ -38,6 +38,11 @@ class TestHealthcheck(ReleaseTestCase):
         self.assertIn('option httpchk GET /healthcheck\n', cfg)
         self.assertIn('http-check expect status 200\n', cfg)
         self.assertNotIn('option httpchk GET /\n', cfg)
+        # clients of the public port do not reach it
+        frontend = cfg.split('frontend tcp-in_mistral_api')[1].split(
+            'backend')[0]
+        self.assertIn('    tcp-request content reject if { req.proto_http } '
+                      '{ path /healthcheck }\n', frontend)
 
     def test_every_release_from_caracal_has_it_but_gazpacho(self):
         for release in ('caracal', 'dalmatian', 'flamingo', 'hibiscus'):
@@ -52,6 +57,7 @@ class TestHealthcheck(ReleaseTestCase):
             self.deploy_ready()
             self.assertNotIn('healthcheck', self.conf(), release)
             self.assertIn('option httpchk GET /\n', self.haproxy_cfg())
+            self.assertNotIn('tcp-request', self.haproxy_cfg())
 
     def test_gazpacho_whose_middleware_would_answer_every_path_has_none(self):
         self.on_release('gazpacho')
