@@ -101,6 +101,7 @@ class FakeSubprocess:
     """`subprocess` as seen by core.host and mistral_utils."""
 
     CalledProcessError = subprocess.CalledProcessError
+    TimeoutExpired = subprocess.TimeoutExpired
     PIPE = subprocess.PIPE
     STDOUT = subprocess.STDOUT
     DEVNULL = subprocess.DEVNULL
@@ -150,6 +151,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(host, 'subprocess', fake_sub)
         self.patch(host, 'init_is_systemd', lambda service_name=None: True)
         self.patch(mistral_utils, 'subprocess', fake_sub)
+        self.patch(mistral_utils.mistral_db_check, 'subprocess', fake_sub)
         self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from charmhelpers.contrib.openstack import utils as os_utils
 
+import mistral_db_check
+from unit_tests import charm_case
 from unit_tests.test_mistral_hooks import HookTestCase
 
 
@@ -262,3 +264,45 @@ class TestQuorumQueues(ReleaseTestCase):
         self.run_hook('config-changed')
         self.assertEqual(sorted(self.machine.restarts()), [
             'mistral-api', 'mistral-engine', 'mistral-executor'])
+
+
+class TestIsolationCheck(ReleaseTestCase):
+    """A Mistral database session says which isolation it runs in."""
+
+    def answer(self, level):
+        """What the check's Python, run as a Mistral session, prints."""
+        asked = []
+        fake = charm_case.FakeSubprocess(self.machine)
+
+        def check_output(cmd, *args, **kwargs):
+            asked.append(cmd)
+            return level + '\n'
+        fake.check_output = check_output
+        self.patch(mistral_db_check, 'subprocess', fake)
+        return asked
+
+    def test_a_session_not_read_committed_blocks_the_unit(self):
+        asked = self.answer('REPEATABLE-READ')
+        self.deploy_ready()
+        self.assertEqual(asked[0][1:], [
+            '-c', mistral_db_check.SCRIPT,
+            self.path('/etc/mistral/mistral.conf')])
+        self.assertEqual(self.juju.status, (
+            'blocked', 'Mistral database sessions run REPEATABLE-READ, not '
+            'READ COMMITTED (MySQL)'))
+
+    def test_a_read_committed_session_leaves_the_unit_active(self):
+        self.answer('READ-COMMITTED')
+        self.deploy_ready()
+        self.assertEqual(self.juju.status[0], 'active')
+
+    def test_asked_again_only_when_mistral_conf_or_code_changes(self):
+        asked = self.answer('READ-COMMITTED')
+        self.deploy_ready()
+        before = len(asked)
+        self.juju.config['haproxy-client-timeout'] = 60000
+        self.run_hook('config-changed')
+        self.assertEqual(len(asked), before)
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(len(asked), before + 1)
