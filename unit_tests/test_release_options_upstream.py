@@ -4,12 +4,17 @@ Read from the PyPI sdists and Debian packages tools/mistral_sources.py
 caches (make sdist), with the charm's own detection (mistral_options).
 """
 
+import os
 import tempfile
 
 import pytest
 
 import mistral_options
-from mistral_constants import HEALTHCHECK_SINCE, RELEASE_OPTIONS
+from mistral_constants import (
+    HEALTHCHECK_PATH,
+    HEALTHCHECK_SINCE,
+    RELEASE_OPTIONS,
+)
 from tools import mistral_sources
 
 SOURCES = mistral_sources.sources()
@@ -24,8 +29,11 @@ EXPECTED = {
     '20.0.0': (), '20.2.0': PROVIDER_LISTS, '21.0.0': PROVIDER_LISTS,
     '22.0.0': PROVIDER_LISTS, '23.0.0': tuple(RELEASE_OPTIONS),
 }
-# [healthcheck] enabled: from 18.0.0 (HEALTHCHECK_SINCE, caracal)
+# [healthcheck] enabled: from 18.0.0 (HEALTHCHECK_SINCE, caracal); the API
+# routes only its path to the middleware from 23.0.0 (HEALTHCHECK_UNSAFE)
 HEALTHCHECK_FROM = 18
+HEALTHCHECK_ROUTED_FROM = 23
+APP_PY = 'mistral/api/app.py'
 
 
 @pytest.mark.skipif(bool(NOT_CACHED), reason=(
@@ -37,11 +45,14 @@ def test_each_release_registers_the_options_the_charm_expects():
     for source in SOURCES:
         upstream = source.version.split('-')[0]
         with tempfile.TemporaryDirectory() as tree:
-            source.extract([mistral_options.CONFIG_PY], tree)
+            source.extract([mistral_options.CONFIG_PY, APP_PY], tree)
             names = mistral_options.registered(tree)
+            with open(os.path.join(tree, APP_PY)) as f:
+                routed = "'{}'".format(HEALTHCHECK_PATH) in f.read()
         found = tuple(option for option, (section, name)
                       in RELEASE_OPTIONS.items() if {section, name} <= names)
         assert found == EXPECTED[upstream], source.label
+        major = int(upstream.split('.')[0])
         healthcheck = {'healthcheck', 'enabled'} <= names
-        assert healthcheck == (int(upstream.split('.')[0]) >=
-                               HEALTHCHECK_FROM), source.label
+        assert healthcheck == (major >= HEALTHCHECK_FROM), source.label
+        assert routed == (major >= HEALTHCHECK_ROUTED_FROM), source.label
