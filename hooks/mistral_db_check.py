@@ -50,6 +50,8 @@ def measure(conf):
         out = ''
     lines = out.strip().splitlines()
     level = lines[-1].strip() if lines else None
+    if level:
+        log('Mistral database sessions run {}'.format(level))
     store = kv()
     store.set(RECORD_KEY, level)
     store.flush()

@@ -295,6 +295,8 @@ class TestIsolationCheck(ReleaseTestCase):
         self.answer('READ-COMMITTED')
         self.deploy_ready()
         self.assertEqual(self.juju.status[0], 'active')
+        self.assertIn('Mistral database sessions run READ-COMMITTED',
+                      self.juju.logs)
 
     def test_asked_again_only_when_mistral_conf_or_code_changes(self):
         asked = self.answer('READ-COMMITTED')
