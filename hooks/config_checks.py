@@ -17,7 +17,12 @@ from charmhelpers.fetch.ubuntu import (
     UBUNTU_OPENSTACK_RELEASE,
 )
 
-from mistral_constants import OLDEST_RELEASE
+from mistral_constants import (
+    ACTION_PROVIDERS,
+    EXPRESSION_LANGUAGES,
+    OLDEST_RELEASE,
+)
+from mistral_options import as_list
 
 CLOUD_ORIGIN = re.compile(
     r'^cloud:(?P<series>[a-z]+)-(?P<release>[a-z]+)'
@@ -42,6 +47,7 @@ INT_BOUNDS = {
     'execution-expiration-interval': (1, 'minutes'),
     'execution-expiration-older-than': (0, 'minutes'),
     'execution-expiration-max-finished': (0, 'executions'),
+    'execution-expiration-batch-size': (0, 'executions, or 0 for all'),
     'execution-field-size-limit-kb': (-1, 'KiB, or -1 for no limit'),
     'action-heartbeat-interval': (1, 'seconds'),
     'action-heartbeat-max-missed': (1, 'heartbeats'),
@@ -55,6 +61,30 @@ NETWORK_OPTIONS = ['os-public-network', 'os-internal-network',
                    'os-admin-network']
 HOSTNAME_OPTIONS = ['os-public-hostname', 'os-internal-hostname',
                     'os-admin-hostname']
+
+
+def _is_network(value):
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+HOST_NAME = re.compile(r'^[a-z0-9]([a-z0-9-]*[a-z0-9])?'
+                       r'(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$')
+# list options (items separated by commas or blanks): option -> (is an item
+# good?, what an item must be)
+LIST_OPTIONS = {
+    'action-provider-allowlist': (ACTION_PROVIDERS.__contains__,
+                                  'one of ' + ', '.join(ACTION_PROVIDERS)),
+    'action-provider-denylist': (ACTION_PROVIDERS.__contains__,
+                                 'one of ' + ', '.join(ACTION_PROVIDERS)),
+    'std-http-allowed-hosts': (HOST_NAME.match, 'a lowercase host name'),
+    'std-http-denied-cidrs': (_is_network, 'a network in CIDR form'),
+    'expression-languages': (EXPRESSION_LANGUAGES.__contains__,
+                             'one of ' + ', '.join(EXPRESSION_LANGUAGES)),
+}
 # options that never reach a rendered file: a line break in them is no
 # injection (base64 is often wrapped; an apt key is armoured text; a PEM
 # key is lines)
@@ -66,6 +96,14 @@ def has_line_break(value):
     """Would `value` start a new line of a file? (any line boundary that
     Python or an INI parser knows)"""
     return isinstance(value, str) and value.splitlines() not in ([], [value])
+
+
+def _list_error(name, value):
+    good, meaning = LIST_OPTIONS[name]
+    for item in as_list(value):
+        if not good(item):
+            return "{}: '{}' is not {}".format(name, item, meaning)
+    return None
 
 
 def _release_error(origin, release):
@@ -190,9 +228,11 @@ def config_error(cfg, host=None):
                 return error
     for name in NETWORK_OPTIONS:
         for cidr in (cfg.get(name) or '').split():
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError:
+            if not _is_network(cidr):
                 return "{}: '{}' is not a network in CIDR form".format(
                     name, cidr)
+    for name in sorted(LIST_OPTIONS):
+        error = _list_error(name, cfg.get(name))
+        if error:
+            return error
     return _vip_error(cfg)

@@ -3,6 +3,8 @@
 Each port, path, package and service name lives here once.
 """
 
+from collections import OrderedDict
+
 SERVICE_NAME = 'mistral'
 # Keystone's service type for Mistral's v2 API (keystone charm: valid_services)
 SERVICE_TYPE = 'workflowv2'
@@ -15,6 +17,15 @@ OLDEST_RELEASE = 'yoga'
 API_PORT = 8989  # public port, served by haproxy; the API sits behind it
 API_BACKEND_PORT = 8979  # where the API listens, behind haproxy, always
 API_PATH = '/v2'
+# oslo.middleware's unauthenticated health check on the API ([healthcheck]
+# enabled, Mistral 18.0.0 caracal and later), which haproxy polls. Mistral
+# 18-22 wrap it around the whole API and leave the path match to
+# oslo.middleware, which dropped it in 7.0.0 (2026.1): with it every request
+# would answer 200. gazpacho (Mistral 22, oslo.middleware 7+) keeps it off;
+# Mistral 23 routes only this path to it.
+HEALTHCHECK_PATH = '/healthcheck'
+HEALTHCHECK_SINCE = 'caracal'
+HEALTHCHECK_UNSAFE = ('gazpacho',)
 
 API_SERVICE = 'mistral-api'
 ENGINE_SERVICE = 'mistral-engine'
@@ -37,6 +48,31 @@ PACKAGES = [
     'patch',  # our fixes to the installed Mistral (mistral_patches)
     'ca-certificates',  # update-ca-certificates (mistral_tls)
 ]
+
+# Run by PyMySQL on every new MySQL connection (the connection URL's
+# init_command): Mistral's named locks need READ COMMITTED, which Mistral
+# 14-22 set only when its API or engine called setup_db() before the first
+# engine was made (22.0.0 no longer calls it; 20.2.0 and 23.0.0 set it on
+# the engine themselves). Said here, it holds whatever the release does.
+MYSQL_INIT_COMMAND = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'
+
+# Hardening options only some Mistral releases register: charm option ->
+# (mistral.conf section, option), each a list. Stable branches backported
+# some (the action provider lists are in 18.1.0, 19.1.1, 20.2.0 and later,
+# not in 18.0.1 nor 20.0.0; the std.http and expression ones came with
+# 23.0.0), so the installed code tells whether to render one
+# (mistral_options).
+RELEASE_OPTIONS = OrderedDict([
+    ('action-provider-allowlist', ('action_providers', 'allowlist')),
+    ('action-provider-denylist', ('action_providers', 'denylist')),
+    ('std-http-allowed-hosts', ('action_std_http', 'allowed_hosts')),
+    ('std-http-denied-cidrs', ('action_std_http', 'denied_cidrs')),
+    ('expression-languages', ('expressions', 'allowed_languages')),
+])
+# Mistral's action providers (entry points mistral.action.providers) and
+# expression languages
+ACTION_PROVIDERS = ('legacy', 'adhoc', 'dynamic')
+EXPRESSION_LANGUAGES = ('yaql', 'jinja')
 
 MISTRAL_USER = 'mistral'
 MISTRAL_DIR = '/etc/mistral'

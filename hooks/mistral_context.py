@@ -5,9 +5,11 @@ import socket
 from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
-from charmhelpers.contrib.openstack import context
+from charmhelpers.contrib.openstack import context, utils as os_utils
 from charmhelpers.core.hookenv import config
 
+import mistral_options
+import mistral_patches
 import mistral_tls
 import safe_files
 from mistral_constants import (
@@ -15,11 +17,37 @@ from mistral_constants import (
     API_PORT,
     API_SERVICE,
     HAPROXY_SERVICE,
+    HEALTHCHECK_PATH,
+    HEALTHCHECK_SINCE,
+    HEALTHCHECK_UNSAFE,
     MISTRAL_CONF,
     MISTRAL_LOG_DIR,
     MISTRAL_USER,
+    MYSQL_INIT_COMMAND,
+    OLDEST_RELEASE,
     SYSTEM_CA_BUNDLE,
+    VERSION_PACKAGE,
 )
+
+
+def release():
+    """The OpenStack release of the installed Mistral (read again after
+    an upgrade: reset_os_release)."""
+    return os_utils.os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
+
+
+def since(first, rel=None):
+    """Is the installed release (or `rel`) `first` or a later one?"""
+    return os_utils.CompareOpenStackReleases(rel or release()) >= first
+
+
+def healthcheck_path():
+    """Where the API answers health checks, or None where it cannot
+    (see HEALTHCHECK_UNSAFE)."""
+    rel = release()
+    if since(HEALTHCHECK_SINCE, rel) and rel not in HEALTHCHECK_UNSAFE:
+        return HEALTHCHECK_PATH
+    return None
 
 
 def listen_ports():
@@ -45,6 +73,8 @@ class HAProxyPortsContext(context.OSContextGenerator):
                 'mistral_api': [ports[HAPROXY_SERVICE], ports[API_SERVICE]],
             },
             'api_listen_port': ports[API_SERVICE],
+            # haproxy polls it; without it, the version document at /
+            'healthcheck_path': healthcheck_path(),
         }
 
 
@@ -89,16 +119,20 @@ class AMQPContext(context.AMQPContext):
 
 def _database_connection(ctxt):
     """The SQLAlchemy URL of a database context, its parts quoted, with
-    the TLS files MySQL offered (PyMySQL's ssl_ca/ssl_cert/ssl_key)."""
+    the TLS files MySQL offered (PyMySQL's ssl_ca/ssl_cert/ssl_key) and,
+    for MySQL, READ COMMITTED on every connection (PyMySQL's
+    init_command, which SQLAlchemy passes on from the URL)."""
     port = ':{}'.format(ctxt['database_port']) if ctxt.get(
         'database_port') else ''
-    tls = [(name, ctxt['database_' + name])
-           for name in ('ssl_ca', 'ssl_cert', 'ssl_key')
-           if ctxt.get('database_' + name)]
+    params = [(name, ctxt['database_' + name])
+              for name in ('ssl_ca', 'ssl_cert', 'ssl_key')
+              if ctxt.get('database_' + name)]
+    if ctxt['database_type'].startswith('mysql'):
+        params.append(('init_command', MYSQL_INIT_COMMAND))
     return '{}://{}:{}@{}{}/{}{}'.format(
         ctxt['database_type'], _quote(ctxt['database_user']),
         _quote(ctxt['database_password']), ctxt['database_host'], port,
-        _quote(ctxt['database']), '?' + urlencode(tls) if tls else '')
+        _quote(ctxt['database']), '?' + urlencode(params) if params else '')
 
 
 class SharedDBContext(context.SharedDBContext):
@@ -167,10 +201,17 @@ class MistralContext(context.OSContextGenerator):
             'expiration_older_than': cfg['execution-expiration-older-than'],
             'expiration_max_finished':
                 cfg['execution-expiration-max-finished'],
+            'expiration_batch_size': cfg['execution-expiration-batch-size'],
+            'allow_action_execution_deletion':
+                cfg['allow-action-execution-deletion'],
+            # {section: [(option, value)]}, where the installed code has them
+            'release_options': mistral_options.release_options(
+                mistral_patches.TARGET_DIR),
             'field_size_limit_kb': cfg['execution-field-size-limit-kb'],
             'heartbeat_interval': cfg['action-heartbeat-interval'],
             'heartbeat_max_missed': cfg['action-heartbeat-max-missed'],
             'heartbeat_first_timeout': cfg['action-heartbeat-first-timeout'],
+            'rabbit_quorum_queues': cfg['rabbit-quorum-queues'],
             'openstack_actions': cfg['openstack-actions'],
             'os_actions_endpoint_type':
                 cfg['openstack-actions-endpoint-type'],

@@ -92,6 +92,7 @@ def converge(changed=(), upgraded=False):
     mistral_ssh.install()  # read at each connection: nothing restarts
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
+    utils.check_isolation(CONFIGS, changed)
     log(summary(len(CONFIGS.templates), changed, done))
 
 

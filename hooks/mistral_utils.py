@@ -44,6 +44,7 @@ from charmhelpers.fetch import (
 
 import config_checks
 import mistral_context
+import mistral_db_check
 import openstack_actions
 import mistral_ha
 import mistral_patches
@@ -421,6 +422,15 @@ def manage_services(configs, changed=()):
             'started': start, 'stopped': stop}
 
 
+def check_isolation(configs, changed=()):
+    """Ask a Mistral database session its isolation (status shows what
+    is not READ COMMITTED) when Mistral runs on a new mistral.conf or new
+    code: `changed` as manage_services takes it."""
+    if set(changed) & {MISTRAL_CONF, MISTRAL_UPGRADE, MISTRAL_FIXES} and \
+            ready_to_serve(configs) and not is_unit_paused_set():
+        mistral_db_check.measure(MISTRAL_CONF)
+
+
 # --- database ----------------------------------------------------------------
 
 def _database_data():
@@ -579,6 +589,9 @@ def charm_status(configs):
     if closed:
         # e.g. the API moved away from where haproxy forwards
         return 'blocked', 'Not listening: {}'.format(', '.join(closed))
+    isolation = mistral_db_check.problem()
+    if isolation:
+        return 'blocked', isolation
     return None, None
 
 

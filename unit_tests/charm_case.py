@@ -28,6 +28,11 @@ import quick_status
 import safe_files
 
 
+# what every MySQL connection URL ends with: READ COMMITTED from the start
+READ_COMMITTED = ('init_command=SET+SESSION+TRANSACTION+ISOLATION+LEVEL+READ+'
+                  'COMMITTED')
+
+
 @functools.lru_cache(maxsize=None)
 def one_ssh_key(generate=mistral_ssh.generate):
     """The leader's key, made once for all tests (RSA keys take a while)."""
@@ -97,6 +102,7 @@ class FakeSubprocess:
     """`subprocess` as seen by core.host and mistral_utils."""
 
     CalledProcessError = subprocess.CalledProcessError
+    TimeoutExpired = subprocess.TimeoutExpired
     PIPE = subprocess.PIPE
     STDOUT = subprocess.STDOUT
     DEVNULL = subprocess.DEVNULL
@@ -148,6 +154,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(host, 'subprocess', fake_sub)
         self.patch(host, 'init_is_systemd', lambda service_name=None: True)
         self.patch(mistral_utils, 'subprocess', fake_sub)
+        self.patch(mistral_utils.mistral_db_check, 'subprocess', fake_sub)
         self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)

@@ -2,6 +2,7 @@ import os
 import stat
 
 from unit_tests import certs
+from unit_tests.charm_case import READ_COMMITTED
 from unit_tests.test_tls import TLSTestCase, config_cert
 
 import mistral_utils
@@ -64,7 +65,7 @@ class TestLineBreaks(TLSTestCase):
         self.assertIn('transport_url = rabbit://mistral:r%40b%2Fb%3Ai%25t%3F'
                       '@10.0.0.22:5672/openstack\n', conf)
         self.assertIn('connection = mysql+pymysql://mistral:d%40b%2F%23%3A'
-                      '@10.0.0.20/mistral\n', conf)
+                      '@10.0.0.20/mistral?' + READ_COMMITTED + '\n', conf)
 
 
 class TestFiles(TLSTestCase):

@@ -6,7 +6,7 @@ import sys
 from unittest import mock
 
 from unit_tests import fake_juju, fake_mistral
-from unit_tests.charm_case import CharmTestCase
+from unit_tests.charm_case import READ_COMMITTED, CharmTestCase
 
 import mistral_patches
 import mistral_utils
@@ -480,7 +480,7 @@ class TestRenderedFiles(HookTestCase):
                 'transport_url = rabbit://mistral:rbpass@10.0.0.22:5672/'
                 'openstack',
                 'connection = mysql+pymysql://mistral:dbpass@10.0.0.20/'
-                'mistral',
+                'mistral?' + READ_COMMITTED,
                 'port = 8979',
                 'api_workers = 4',
                 'www_authenticate_uri = http://10.0.0.23:5000/v3',

@@ -8,6 +8,7 @@ import unittest
 from unittest import mock
 
 from unit_tests import certs
+from unit_tests.charm_case import READ_COMMITTED
 from unit_tests.test_mistral_hooks import MISTRAL, HookTestCase
 
 import mistral_tls
@@ -353,8 +354,8 @@ class TestClientTLS(TLSTestCase):
         self.assertIn(
             'connection = mysql+pymysql://mistral:dbpass@10.0.0.20/mistral'
             '?ssl_ca={0}%2Fdb-client.ca&ssl_cert={0}%2Fdb-client.cert'
-            '&ssl_key={0}%2Fdb-client.key\n'.format(
-                tls.replace('/', '%2F')), self.mistral_conf())
+            '&ssl_key={0}%2Fdb-client.key&{1}\n'.format(
+                tls.replace('/', '%2F'), READ_COMMITTED), self.mistral_conf())
         for path in (tls + '/db-client.key', tls):
             st = os.stat(path)
             self.assertEqual(stat.S_IMODE(st.st_mode) & 0o007, 0, path)

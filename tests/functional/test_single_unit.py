@@ -4,7 +4,10 @@ services, real clients."""
 
 import json
 import os
+import re
+import ssl
 import time
+import urllib.request
 
 import pytest
 
@@ -30,6 +33,30 @@ def test_catalog_holds_the_workflowv2_endpoints(deployment):
     url = 'https://{}:8989/v2'.format(deployment['address'])
     assert cloud.catalog_endpoints(deployment['env'], 'workflowv2') == {
         'public': url, 'internal': url, 'admin': url}
+
+
+def test_health_check_answers_the_unit_and_haproxy_not_clients(deployment):
+    probe = ('import urllib.request; print(urllib.request.urlopen('
+             '"http://127.0.0.1:8979/healthcheck", timeout=10).status)')
+    assert cloud.on_unit(MISTRAL_UNIT, 'python3', '-c', probe).strip() == \
+        '200'
+    haproxy_cfg = cloud.on_unit(MISTRAL_UNIT, 'cat', '/etc/haproxy/haproxy.cfg')
+    assert 'option httpchk GET /healthcheck' in haproxy_cfg
+    # the backend passes that HTTP check: haproxy serves the API
+    cafile = deployment['cafile']
+    assert cloud.api_up(deployment['address'], cafile=cafile)
+    context = ssl.create_default_context(cafile=cafile) if cafile else None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(
+            cloud.api_url(deployment['address'], cafile) + 'healthcheck',
+            timeout=10, context=context)
+
+
+def test_mistral_database_sessions_run_read_committed(deployment):
+    log = cloud.localjuju('debug-log', '--replay', '-n', '100000',
+                          '--include', MISTRAL_UNIT)
+    levels = re.findall(r'Mistral database sessions run (\S+)', log)
+    assert levels and levels[-1] == 'READ-COMMITTED', levels
 
 
 def test_fanout_and_join_workflow_succeeds(deployment, phase):
