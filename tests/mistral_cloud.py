@@ -19,6 +19,7 @@ import urllib.request
 
 import charm_facts
 import systemd_show
+from localcloud import paths
 from localcloud.machines import get_provider
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -185,6 +186,53 @@ def wait(workload=None, timeout=1500):
         wait_for_api(unit_address(next(
             u for u in all_units() if u.startswith('mistral/'))),
             cafile=fetch_ca())
+
+
+def leader_of(app):
+    units = status()['applications'][app]['units']
+    return next(name for name, unit in units.items() if unit.get('leader'))
+
+
+def log_count(text, units):
+    """How many lines of the units' logs (juju-log and hooks) hold text."""
+    count = 0
+    for unit in units:
+        path = os.path.join(paths.log_dir(), 'unit-{}.log'.format(
+            unit.replace('/', '-')))
+        try:
+            with open(path, errors='replace') as f:
+                count += sum(text in line for line in f)
+        except FileNotFoundError:
+            pass
+    return count
+
+
+class ApiWatch(threading.Thread):
+    """Polls the API of each address every second; the longest time no
+    address answered (what a client of a VIP or of DNS round robin sees)."""
+
+    def __init__(self, addresses, cafile):
+        super().__init__(daemon=True)
+        self.addresses, self.cafile = addresses, cafile
+        self.stopping = threading.Event()
+        self.longest = 0.0
+
+    def run(self):
+        down_since = None
+        while not self.stopping.is_set():
+            now = time.time()
+            if any(api_up(a, timeout=3, cafile=self.cafile)
+                   for a in self.addresses):
+                down_since = None
+            else:
+                down_since = down_since or now
+                self.longest = max(self.longest, now - down_since)
+            self.stopping.wait(1)
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
+        return self.longest
 
 
 def wait_for_status(unit, state, message_start='', timeout=300):

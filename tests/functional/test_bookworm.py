@@ -4,6 +4,7 @@
 import json
 import os
 import subprocess
+import time
 
 import mistral_cloud as cloud
 
@@ -53,3 +54,93 @@ def test_cron_trigger_fires(deployment, phase):
     finally:
         mistral_cli(deployment, 'cron-trigger-delete', 'bookworm_tick')
     assert done and {e.state for e in done} == {'SUCCESS'}, done
+
+
+# ---- zed (Debian 12) to epoxy (Debian 13), one machine at a time ----------
+
+UPGRADE_BASE = 'debian@13'
+# what an operator runs between `upgrade-machine prepare` and `complete`:
+# Debian's release upgrade, keeping the configuration files the charm wrote
+DIST_UPGRADE = (
+    "sed -i 's/bookworm/trixie/g' /etc/apt/sources.list.d/debian.sources && "
+    "apt-get update -q && DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1 "
+    "apt-get full-upgrade -qy -o Dpkg::Options::=--force-confdef "
+    "-o Dpkg::Options::=--force-confold >/var/log/dist-upgrade.log 2>&1 "
+    "|| { tail -40 /var/log/dist-upgrade.log; exit 1; }")
+FINISHED = ('SUCCESS', 'ERROR', 'CANCELLED')
+
+
+def test_zed_to_epoxy_one_machine_at_a_time_keeps_everything(
+        deployment, ops_figures, phase):
+    client = deployment['mistral']
+    with phase('bookworm: a second unit'):
+        cloud.localjuju('add-unit', 'mistral')
+        cloud.wait(workload='active')
+    units = sorted(cloud.status()['applications']['mistral']['units'])
+    assert len(units) == 2
+    for name in ('long_sleep.yaml', 'sleep_rounds.yaml'):
+        cloud.ensure_workflow(client, name)
+    finished = [cloud.run_workflow(client, 'fanout_join', {'msg': 'zed'})
+                for _ in range(3)]
+    running = [client.executions.create('sleep_rounds',
+                                        workflow_input={'rounds': 60})
+               for _ in range(2)]
+    trigger = client.cron_triggers.create('upgrade_tick', 'tick', {},
+                                          pattern='* * * * *')
+    workflows = {w.name for w in client.workflows.list()}
+    executions = {e.id: e.state for e in client.executions.list(limit=-1)}
+    migrations = cloud.log_count('Migrating the database', units)
+    watch = cloud.ApiWatch([cloud.unit_address(u) for u in units],
+                           deployment['cafile'])
+    watch.start()
+    leader = cloud.leader_of('mistral')
+    try:
+        # the leader first: it migrates, the other waits for the schema
+        for unit in [leader] + [u for u in units if u != leader]:
+            machine = cloud.machine_of(unit)
+            with phase('bookworm->trixie: {} (machine {})'.format(
+                    unit, machine)):
+                cloud.localjuju('upgrade-machine', machine, 'prepare',
+                                UPGRADE_BASE, '--yes')
+                cloud.localjuju('ssh', machine, '--', 'sh', '-c',
+                                DIST_UPGRADE, timeout=1800)
+                cloud.localjuju('upgrade-machine', machine, 'complete')
+        cloud.wait(workload='active')
+        upgraded = time.time()
+        ends = [cloud.wait_for_execution(client, e.id, timeout=900)
+                for e in running]
+        fired = len(cloud.wait_for_cron_runs(client, 'tick', 0, 0,
+                                             trigger=trigger))
+        ticks = cloud.wait_for_cron_runs(client, 'tick', fired + 1,
+                                         timeout=150, trigger=trigger)
+    finally:
+        outage = watch.stop()
+        client.cron_triggers.delete(trigger.name)
+    assert cloud.status()['applications']['mistral']['version'].startswith(
+        '20.')
+    for unit in units:
+        fixes, states = cloud.mistral_fixes(unit)
+        assert states == dict.fromkeys(fixes, 'applied'), (unit, states)
+    after = {e.id: e for e in client.executions.list(limit=-1)}
+    lost = [i for i in executions if i not in after]
+    changed = [i for i, state in executions.items()
+               if state in FINISHED and i in after and
+               after[i].state != state]
+    kept_workflows = workflows & {w.name for w in client.workflows.list()}
+    ops_figures.update({
+        'kept': '{}/{}'.format(len(kept_workflows),
+                               len(executions) - len(lost)),
+        'lost': len(lost) + len(changed) + len(workflows - kept_workflows),
+        'api-outage-max': outage,
+        'migrations-upgrade': cloud.log_count('Migrating the database',
+                                              units) - migrations})
+    assert not lost and not changed and kept_workflows == workflows
+    assert [json.loads(e.output) for e in finished][0]['joined']
+    assert [e.state for e in ends] == ['SUCCESS'] * 2, [
+        e.state_info for e in ends]
+    assert [json.loads(e.output)['done'] for e in ends] == [60, 60]
+    assert ops_figures['migrations-upgrade'] == 1
+    # fired once per tick throughout, and still after the upgrade
+    minutes = [e.created_at[:16] for e in ticks]
+    assert len(minutes) == len(set(minutes)), minutes
+    assert cloud.updated_at(max(ticks, key=cloud.updated_at)) > upgraded - 5

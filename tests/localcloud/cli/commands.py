@@ -347,6 +347,10 @@ class Cli:
         self.err.write("created machine %s\n" % ", ".join(ids))
         return self.drain()
 
+    def upgrade_machine(self, a):
+        self._apply(operations.upgrade_machine, a.machine, a.step, a.base)
+        return self.drain()
+
     def machines(self, a):
         status_view.machine_table(model.read(), self.out)
         return 0
@@ -568,6 +572,12 @@ def build_parser():
     sp = cmd("wait", "wait", "run queued hooks until idle; check for errors")
     sp.add_argument("--timeout", type=float)
     sp.add_argument("--workload")
+    sp = cmd("upgrade-machine", "upgrade_machine",
+             "prepare a machine's series upgrade, or complete it (juju 3)")
+    sp.add_argument("machine")
+    sp.add_argument("step", choices=["prepare", "complete"])
+    sp.add_argument("base", nargs="?", help="prepare: e.g. debian@13")
+    sp.add_argument("-y", "--yes", action="store_true")
     sp = cmd("machines", "machines", "list machines")
     sp = cmd("ssh", "ssh", "run a command as root on a unit's machine")
     sp.add_argument("target", help="unit (mistral/0, mistral/leader) or machine id")

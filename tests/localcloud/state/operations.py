@@ -415,5 +415,36 @@ def resolve(st, unit_name, retry=True):
         hook_skipped(st, unit_name, item)
 
 
+def upgrade_machine(st, machine_id, step, base=None):
+    """`juju upgrade-machine M prepare BASE`: pre-series-upgrade on every
+    unit of the machine, then no other hook there until `complete`, which
+    records the new series and runs post-series-upgrade (the operator
+    upgrades the machine's system between the two)."""
+    m = st.machines.get(machine_id)
+    if not m:
+        raise OpError("machine %s not found" % machine_id)
+    upgrade = m.get("upgrade")
+    if step == "prepare":
+        series = {b: s for s, b in SERIES_BASES.items()}.get(base, base)
+        if series not in SERIES_BASES:
+            raise OpError('unknown base "%s" (known: %s)'
+                          % (base, ", ".join(SERIES_BASES.values())))
+        if upgrade:
+            raise OpError("machine %s is already being upgraded to %s"
+                          % (machine_id, upgrade["to"]))
+        m["upgrade"] = {"to": series}
+        hook = "pre-series-upgrade"
+    elif step == "complete":
+        if not upgrade:
+            raise OpError("machine %s is not being upgraded" % machine_id)
+        m["series"], m["upgrade"] = upgrade["to"], None
+        hook = "post-series-upgrade"
+    else:
+        raise OpError('step "%s": prepare or complete' % step)
+    for u in st.units_on(machine_id):
+        if u["life"] == "alive":  # first, before the hooks that waited
+            u["queue"].insert(0, hook_item(hook))
+
+
 def add_machines(st, series, n):
     return [st.add_machine(series or DEFAULT_SERIES) for _ in range(n)]

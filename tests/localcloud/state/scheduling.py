@@ -24,6 +24,8 @@ def claimable(st, u):
         # Juju deploys a subordinate only once its principal has started.
         return False
     head = u["queue"][0]
+    if m.get("upgrade") and head["hook"] != "pre-series-upgrade":
+        return False      # between prepare and complete: the agent waits
     if head["kind"] in ("joined", "changed") and head["remote_unit"]:
         # A remote unit is seen only once it runs on its machine and has
         # installed its charm (Juju enters relation scope after install).

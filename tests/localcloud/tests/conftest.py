@@ -50,7 +50,7 @@ def standin_hooks():
 
 PLAIN_HOOKS = ["install", "leader-elected", "leader-settings-changed",
                "config-changed", "start", "stop", "remove", "upgrade-charm",
-               "update-status"]
+               "update-status", "pre-series-upgrade", "post-series-upgrade"]
 
 
 def assemble(src, dest):

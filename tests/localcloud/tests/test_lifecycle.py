@@ -134,6 +134,21 @@ def test_model_proxy_settings_reach_the_next_hooks_and_run_none(cloud):
     assert rc == 1 and "no-such-key" in err
 
 
+def test_upgrade_machine_holds_hooks_between_prepare_and_complete(cloud):
+    cloud.ok("deploy", cloud.charm("toy-a"), "a", "--series", "bookworm")
+    n = len(cloud.hooks("a/0"))
+    cloud.ok("upgrade-machine", "0", "prepare", "debian@13")
+    assert cloud.hooks("a/0")[n:] == ["pre-series-upgrade"]
+    cloud.ok("config", "a", "count=7")  # waits for complete
+    assert cloud.hooks("a/0")[n + 1:] == []
+    rc, _, err = cloud.juju("upgrade-machine", "0", "prepare", "debian@13")
+    assert rc == 1 and "already" in err
+    cloud.ok("upgrade-machine", "0", "complete")
+    assert cloud.hooks("a/0")[n + 1:] == ["post-series-upgrade",
+                                          "config-changed"]
+    assert cloud.state().machines["0"]["series"] == "trixie"
+
+
 def test_leader_set_notifies_others(cloud):
     cloud.ok("deploy", cloud.charm("toy-a"), "a", "-n", "2", "--config",
              "leader-say=token=abc")
