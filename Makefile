@@ -9,8 +9,8 @@ PYTEST := $(PYTHON) -m coverage run --source=hooks,actions -m pytest -p no:cache
 LINTED := hooks/*.py actions/*.py unit_tests tools/*.py
 
 .PHONY: deps unit_deps build sdist sync lint unit_test fixes_table \
-	functional_test ha_test joins_test tls_test examples_test test deploy-local \
-	destroy-local suites_check mojo_local bench
+	functional_test ha_test joins_test tls_test examples_test ops_test test \
+	deploy-local destroy-local suites_check mojo_local bench
 
 # What the targets need, installed as root from the network (DEPS=unit: only
 # what lint and the unit tests need); installs nothing when all is present.
@@ -102,6 +102,16 @@ examples_test: deps
 	$(PYTHON) -m pytest -p no:cacheprovider -v \
 		tests/functional/test_examples.py; \
 		rc=$$?; cat /var/lib/localcloud/examples-result.txt; exit $$rc
+
+# day-2 operations alone: the zed->epoxy upgrade with data (Debian 12 to 13,
+# one machine at a time), a charm refresh and a paused unit on the HA
+# bundle, NRPE through the stand-in; its last line is OPS: ...
+ops_test: deps build
+	$(PYTHON) -m pytest -p no:cacheprovider -v -k \
+		'zed_to_epoxy or refresh or paused or checks_are' \
+		tests/functional/test_bookworm.py tests/functional/test_ha.py \
+		tests/functional/test_nrpe.py; \
+		rc=$$?; cat /var/lib/localcloud/ops-result.txt; exit $$rc
 
 # TLS alone (on the HA bundle); its last line is the figures measured
 tls_test: deps

@@ -78,7 +78,7 @@ def test_zed_to_epoxy_one_machine_at_a_time_keeps_everything(
         cloud.wait(workload='active')
     units = sorted(cloud.status()['applications']['mistral']['units'])
     assert len(units) == 2
-    for name in ('long_sleep.yaml', 'sleep_rounds.yaml'):
+    for name in ('fanout_join.yaml', 'tick.yaml', 'sleep_rounds.yaml'):
         cloud.ensure_workflow(client, name)
     finished = [cloud.run_workflow(client, 'fanout_join', {'msg': 'zed'})
                 for _ in range(3)]

@@ -295,3 +295,60 @@ def test_a_changed_vip_replaces_the_old_one(deployment):
     finally:
         set_vip(VIP, deployment['cafile'])
     assert_served_on(deployment, VIP, gone=OTHER_VIP)
+
+
+# ---- day 2 on the HA bundle: a charm refresh, a paused unit ---------------
+
+SERVICES = cloud.MISTRAL_SERVICES + ('haproxy', 'memcached')
+
+
+def subordinate(unit, app):
+    subs = cloud.status()['applications']['mistral']['units'][unit].get(
+        'subordinates') or {}
+    return next(name for name in subs if name.startswith(app + '/'))
+
+
+def test_a_charm_refresh_keeps_data_and_migrates_and_restarts_nothing(
+        deployment, packed_charm, ops_figures):
+    client = deployment['mistral']
+    executions = {e.id for e in client.executions.list(limit=-1)}
+    started = {u: cloud.service_start_times(u, SERVICES) for u in units()}
+    migrations = cloud.log_count('Migrating the database', units())
+    cloud.localjuju('refresh', 'mistral', '--path', packed_charm)
+    cloud.wait(workload='active')
+    ops_figures['migrations'] = cloud.log_count(
+        'Migrating the database', units()) - migrations
+    assert ops_figures['migrations'] == 0
+    assert {u: cloud.service_start_times(u, SERVICES)
+            for u in units()} == started
+    assert executions <= {e.id for e in client.executions.list(limit=-1)}
+
+
+def test_a_paused_unit_stays_down_while_the_vip_answers(deployment,
+                                                        ops_figures):
+    paused = vip_holder()
+    hacluster = subordinate(paused, 'hacluster')
+    poller = Poller(deployment['cafile'])
+    poller.start()
+    try:
+        cloud.localjuju('run', hacluster, 'pause')
+        cloud.localjuju('run', paused, 'pause')
+        assert cloud.unit_status(paused)['current'] == 'maintenance'
+        # hooks of every kind leave it down
+        cloud.localjuju('config', 'mistral', 'nagios_context=paused')
+        cloud.localjuju('update-status', paused)
+        states = cloud.on_unit(paused, 'sh', '-c', 'systemctl is-active {} '
+                               '|| true'.format(' '.join(SERVICES)))
+        assert set(states.split()) == {'inactive'}, states
+        assert cloud.unit_status(paused)['current'] == 'maintenance'
+        assert vip_holder() not in (None, paused)
+        cloud.localjuju('run', paused, 'resume')
+        cloud.localjuju('run', hacluster, 'resume')
+        cloud.wait(workload='active')
+        wait_for_cluster()
+    finally:
+        poller.stop()
+        cloud.localjuju('config', 'mistral', '--reset', 'nagios_context')
+    ops_figures['pause-outage'] = poller.longest_outage() * 0.2
+    assert cloud.unit_status(paused)['message'] == 'Unit is ready'
+    assert ops_figures['pause-outage'] < 10, poller.failure_times()

@@ -174,3 +174,19 @@ def test_unicast_ignores_the_multicast_settings(hooks, monkeypatch):
     conf = hooks.corosync_conf({"corosync_transport": "unicast"}, members)
     assert "    transport: udpu\n" in conf
     assert "mcastport" not in conf
+
+
+def test_pause_puts_the_node_in_standby_until_resume(hooks, monkeypatch,
+                                                     tmp_path):
+    calls, statuses = [], []
+    monkeypatch.setattr(hooks.sd, "run", lambda *cmd, **kw: calls.append(cmd))
+    monkeypatch.setattr(hooks.sd, "status_set",
+                        lambda *status: statuses.append(status))
+    monkeypatch.setattr(hooks, "PAUSED_FLAG", str(tmp_path / "paused"))
+    hooks.handle("pause")
+    assert calls == [("crm", "node", "standby")]
+    assert statuses == [("maintenance", hooks.PAUSED_MESSAGE)]
+    assert os.path.exists(hooks.PAUSED_FLAG)
+    hooks.resume()
+    assert calls[-1] == ("crm", "node", "online")
+    assert not os.path.exists(hooks.PAUSED_FLAG)

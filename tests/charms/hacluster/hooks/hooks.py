@@ -47,6 +47,10 @@ POLICY_RC_D = "/usr/sbin/policy-rc.d"
 MARKER = "# managed by the stand-in hacluster charm"
 KEY_SETTING = "corosync-authkey"
 APPLIED_SETTING = "crm-applied"
+# present while the unit is paused (its node in standby), as the real
+# charm's pause action leaves it
+PAUSED_FLAG = "/var/lib/standin-hacluster/paused"
+PAUSED_MESSAGE = "Paused. Use 'resume' action to resume normal service."
 # How long a hook waits for pacemaker to see the cluster before it gives up
 # (status waiting; a later hook tries again).
 CLUSTER_WAIT = 150
@@ -619,18 +623,39 @@ def stop():
                  check=False)
 
 
+def pause():
+    """The real charm's pause: this node in standby, so that pacemaker
+    moves the VIP and stops the clones here."""
+    sd.run("crm", "node", "standby")
+    sd.write_file(PAUSED_FLAG, "")
+
+
+def resume():
+    sd.run("crm", "node", "online")
+    if os.path.exists(PAUSED_FLAG):
+        os.unlink(PAUSED_FLAG)
+
+
 def handle(hook):
     if hook == "stop":
         stop()
         return
     if hook == "remove":
         return
+    if hook == "pause":
+        pause()
+        sd.status_set("maintenance", PAUSED_MESSAGE)
+        return
+    if hook == "resume":
+        resume()  # then status assessed, as after any hook
     if hook in ("install", "upgrade-charm"):
         install()
     cfg = sd.config()
     transport(cfg)  # fail early on a bad value
     sd.application_version_set(sd.upstream_version("pacemaker"))
     state, message = reconcile(cfg)
+    if os.path.exists(PAUSED_FLAG):  # every hook until resume says so
+        state, message = "maintenance", PAUSED_MESSAGE
     sd.status_set(state, message)
 
 
