@@ -15,9 +15,7 @@ from charmhelpers.contrib.openstack.utils import (
     is_unit_paused_set,
     is_unit_upgrading_set,
     make_assess_status_func,
-    os_release,
     pause_unit,
-    reset_os_release,
 )
 from charmhelpers.core.hookenv import (
     cached,
@@ -43,6 +41,7 @@ from charmhelpers.fetch import (
 )
 
 import config_checks
+import installed_release
 import mistral_context
 import openstack_actions
 import mistral_ha
@@ -68,11 +67,9 @@ from mistral_constants import (
     MISTRAL_SERVICES,
     MISTRAL_TLS_DIR,
     MISTRAL_USER,
-    OLDEST_RELEASE,
     PACKAGES,
     REQUIRED_INTERFACES,
     SERVICES,
-    VERSION_PACKAGE,
 )
 from quick_status import service_states, set_application_version
 
@@ -166,7 +163,7 @@ class ConfigRenderer(templating.OSConfigRenderer):
 
 
 def register_configs(release=None):
-    release = release or os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
+    release = release or installed_release.release()
     configs = ConfigRenderer(
         templates_dir=TEMPLATES,
         openstack_release=release)
@@ -252,6 +249,7 @@ def services_held_back():
         os.unlink(POLICY_RC_D)
 
 
+@cached
 def missing_packages():
     """The charm's packages not installed, from one dpkg query: charmhelpers'
     filter_installed_packages runs `apt-cache show` per package, about a
@@ -268,6 +266,12 @@ def missing_packages():
     return [pkg for pkg in PACKAGES if pkg not in installed]
 
 
+def forget_packages():
+    """After apt has run: what dpkg told this hook."""
+    flush(missing_packages.__name__)
+    installed_release.forget()
+
+
 def install_packages():
     """Install what is missing; what changed (see restart_map())."""
     status_set('maintenance', 'Installing packages')
@@ -275,7 +279,7 @@ def install_packages():
     apt_update(fatal=True)
     with services_held_back():
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
-    reset_os_release()
+    forget_packages()
     return patch_mistral()
 
 
@@ -316,7 +320,7 @@ def do_openstack_upgrade(configs):
     # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
         apt_install(PACKAGES, options=APT_OPTIONS, fatal=True)
-    reset_os_release()
+    forget_packages()
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
 
@@ -335,19 +339,14 @@ def render(configs):
                       if file_hash(path) != digest]
 
 
-@cached
-def _states():
-    return service_states()
-
-
 def running(svc):
     """Is `svc` active? One systemctl call answers for every service until
     this hook starts, stops or restarts one (forget_service_states)."""
-    return _states().get(svc, False)
+    return service_states().get(svc, False)
 
 
 def forget_service_states():
-    flush(_states.__name__)
+    flush(service_states.__name__)
 
 
 def restart_services(changed=(), start=()):
@@ -575,6 +574,10 @@ def charm_status(configs):
                            'to schema {} (now {})'.format(head, published))
     if is_unit_paused_set():
         return None, None
+    stopped = [svc for svc in services() if not running(svc)]
+    if stopped:
+        return 'blocked', 'Services not running that should be: {}'.format(
+            ', '.join(stopped))
     closed = closed_ports()
     if closed:
         # e.g. the API moved away from where haproxy forwards
@@ -583,9 +586,12 @@ def charm_status(configs):
 
 
 def assess_status_func(configs):
+    """charmhelpers' status assessment; charm_status checks the services
+    are running, from one systemctl call. charmhelpers checks them (a
+    systemctl call each) only on a paused unit, that they are stopped."""
     return make_assess_status_func(
         configs, REQUIRED_INTERFACES, charm_func=charm_status,
-        services=services(), ports=None)
+        services=services() if is_unit_paused_set() else None, ports=None)
 
 
 def assess_status(configs):
@@ -599,7 +605,8 @@ def assess_status(configs):
 
 
 def pause_unit_helper(configs):
-    pause_unit(assess_status_func(configs), services=services())
+    # assessed once paused
+    pause_unit(lambda: assess_status_func(configs)(), services=services())
 
 
 def resume_unit_helper(configs):

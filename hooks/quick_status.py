@@ -5,6 +5,8 @@ import subprocess
 
 from charmhelpers.core.hookenv import (
     application_version_set,
+    cached,
+    flush,
     hook_name,
     status_get,
 )
@@ -14,9 +16,11 @@ import mistral_patches
 from mistral_constants import READY, SERVICES, VERSION_PACKAGE
 
 
+@cached
 def service_states():
     """{service: active?} for every service of the charm, from one
-    systemctl call (a call each costs a hook 10 ms or more per service)."""
+    systemctl call (a call each costs a hook 10 ms or more per service),
+    for the rest of the hook (mistral_utils.forget_service_states)."""
     try:
         out = subprocess.check_output(['systemctl', 'is-active'] + SERVICES,
                                       universal_newlines=True)
@@ -31,15 +35,36 @@ def services_running():
     return len(states) == len(SERVICES) and all(states.values())
 
 
-def application_version():
-    """The upstream version of the installed Mistral, e.g. 20.0.0."""
+@cached
+def installed_version(package):
+    """dpkg's version of `package` when installed ('1:20.0.0-2'), else None:
+    one dpkg-query per package and hook, for the application version and
+    the release (installed_release)."""
     try:
-        version = subprocess.check_output(
-            ['dpkg-query', '-W', '-f', '${Version}', VERSION_PACKAGE],
-            universal_newlines=True)
+        out = subprocess.check_output(
+            ['dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Version}',
+             package], universal_newlines=True, stderr=subprocess.DEVNULL)
     except subprocess.CalledProcessError:
         return None
-    return version.split(':')[-1].split('-')[0] or None
+    fields = out.split()
+    # 'rc' (removed, its config files left) still has a version
+    return fields[-1] if len(fields) == 2 and fields[0] == 'ii' else None
+
+
+def forget_installed_versions():
+    """After apt has run."""
+    flush(installed_version.__name__)
+
+
+def upstream_version(version):
+    """'1:20.0.0-2+deb13u1' -> '20.0.0'."""
+    return version.split(':')[-1].split('-')[0]
+
+
+def application_version():
+    """The upstream version of the installed Mistral, e.g. 20.0.0."""
+    version = installed_version(VERSION_PACKAGE)
+    return version and upstream_version(version) or None
 
 
 def set_application_version():

@@ -16,7 +16,6 @@ from unittest import mock
 
 from charmhelpers.contrib.network import ip as ch_ip
 from charmhelpers.core import host
-from charmhelpers.contrib.openstack import utils as os_utils
 
 from unit_tests import fake_juju
 
@@ -47,6 +46,7 @@ class FakeMachine:
         self.fail_commands = set()
         self.installed = []   # packages dpkg has installed
         self.state_queries = 0   # systemctl is-active calls
+        self.queries = []     # commands that only read (systemctl, dpkg)
 
     def dpkg_status(self, packages):
         """What dpkg-query -W prints: installed packages 'ii', others
@@ -76,6 +76,8 @@ class FakeMachine:
 
     def run(self, cmd):
         if cmd[0] == 'systemctl':
+            if 'is-active' in cmd:
+                self.queries.append(list(cmd))
             action, *units = [arg for arg in cmd[1:] if arg != '--quiet']
             results = [self.systemctl(action, svc) for svc in units or [None]]
             return 0 if all(results) else 3
@@ -117,6 +119,7 @@ class FakeSubprocess:
     def check_output(self, cmd, *args, **kwargs):
         if cmd[:2] == ['systemctl', 'is-active']:
             self.machine.state_queries += 1
+            self.machine.queries.append(list(cmd))
             states = ['active' if svc in self.machine.running else 'inactive'
                       for svc in cmd[2:]]
             out = ''.join(state + '\n' for state in states)
@@ -125,11 +128,14 @@ class FakeSubprocess:
             return out
         if cmd[:4] == ['dpkg-query', '-W', '-f',
                        '${Package} ${db:Status-Abbrev}\n']:
+            self.machine.queries.append(list(cmd))
             return self.machine.dpkg_status(cmd[4:])
-        if cmd[0] == 'dpkg-query':
+        if cmd[:4] == ['dpkg-query', '-W', '-f',
+                       '${db:Status-Abbrev} ${Version}']:
+            self.machine.queries.append(list(cmd))
             if self.machine.version is None:
                 raise subprocess.CalledProcessError(1, cmd)
-            return self.machine.version
+            return 'ii  ' + self.machine.version
         self.check_call(cmd)
         return ''
 
@@ -169,9 +175,6 @@ class CharmTestCase(unittest.TestCase):
         self.patch(openstack_actions, 'pth_path', lambda: pth)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
-        self.patch(mistral_utils, 'os_release',
-                   lambda *a, **k: 'epoxy')
-        self.patch(os_utils, 'os_release', lambda *a, **k: 'epoxy')
         # config files land under a temporary root
         for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'HAPROXY_CONF',
                      'MEMCACHED_CONF'):

@@ -296,6 +296,10 @@ class TestOpenStackUtils(unittest.TestCase):
         self.patch('openstack_release', return_value={})
         self.patch('snap_install_requested', return_value=False)
         self.config = self.patch('config', return_value='distro')
+        # charmhelpers' own, which the hooks replace
+        import installed_release
+        self.patch('get_os_codename_package',
+                   new=installed_release.CHARMHELPERS_CODENAME)
 
     def patch(self, name, **kw):
         p = mock.patch.object(self.utils, name, **kw)

@@ -787,6 +787,14 @@ class TestPeers(HookTestCase):
         self.assertEqual(self.machine.restarts(), ['haproxy'])
 
 
+# what the charm asks dpkg and systemd, a process each
+VERSION_QUERY = ['dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Version}',
+                 'mistral-common']
+PACKAGES_QUERY = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev}\n'
+                  ] + mistral_utils.PACKAGES
+SERVICES_QUERY = ['systemctl', 'is-active'] + mistral_utils.SERVICES
+
+
 class TestHookToolCalls(HookTestCase):
     """Each hook tool costs ~0.1 s on a real unit: the budgets per hook."""
 
@@ -800,8 +808,11 @@ class TestHookToolCalls(HookTestCase):
 
     def test_update_status_on_a_settled_unit_asks_only_its_status(self):
         self.settled()
+        self.machine.queries.clear()
         self.run_hook('update-status')
         self.assertEqual(self.juju.calls, {'status-get': 1})
+        self.assertEqual(self.machine.queries, [
+            VERSION_QUERY, SERVICES_QUERY])
         self.assertEqual(self.machine.events, [])
 
     def test_update_status_notices_a_service_that_died(self):
@@ -876,12 +887,14 @@ class TestHookToolCalls(HookTestCase):
     def test_a_no_op_config_changed_within_its_budget(self):
         self.settled()
         self.juju.config['nagios_context'] = 'elsewhere'
-        self.machine.state_queries = 0
+        self.machine.queries.clear()
         self.run_hook('config-changed')
-        # one systemctl call for the charm's own checks, one per service
-        # for charmhelpers' status assessment
-        self.assertEqual(self.machine.state_queries,
-                         1 + len(mistral_utils.SERVICES))
+        # and one question each to dpkg and systemd: mistral-common's
+        # version (the release, the application version), the packages
+        # installed, every service's state
+        self.assertEqual(self.machine.queries, [
+            VERSION_QUERY, PACKAGES_QUERY, SERVICES_QUERY])
+        self.assertEqual(self.machine.commands, [])
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
         self.assertEqual(sum(self.juju.calls.values()), 32)
         self.assertEqual(self.machine.events, [])
