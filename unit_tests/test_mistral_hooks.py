@@ -5,6 +5,8 @@ import subprocess
 import sys
 from unittest import mock
 
+from charmhelpers.core import unitdata
+
 from unit_tests import fake_juju, fake_mistral
 from unit_tests.charm_case import CharmTestCase
 
@@ -888,7 +890,10 @@ class TestHookToolCalls(HookTestCase):
         self.settled()
         self.juju.config['nagios_context'] = 'elsewhere'
         self.machine.queries.clear()
+        store = unitdata.kv()
+        writes = store.conn.total_changes
         self.run_hook('config-changed')
+        self.assertEqual(store.conn.total_changes, writes)
         # and one question each to dpkg and systemd: mistral-common's
         # version (the release, the application version), the packages
         # installed, every service's state
