@@ -7,6 +7,8 @@ import time
 import subprocess
 from collections import OrderedDict
 
+import jinja2
+
 from charmhelpers.contrib.openstack import context, templating
 from charmhelpers.contrib.openstack.utils import (
     clear_unit_paused,
@@ -70,6 +72,7 @@ from mistral_constants import (
     PACKAGES,
     REQUIRED_INTERFACES,
     SERVICES,
+    TEMPLATE_CACHE,
 )
 from quick_status import service_states, set_application_version
 
@@ -153,6 +156,16 @@ class ConfigRenderer(templating.OSConfigRenderer):
     """charmhelpers' renderer, writing each file with safe_files (atomic,
     no symlink followed) as root:<its 'group'>, 0640 with a group and 0644
     without."""
+
+    def _get_tmpl_env(self):
+        # compiling the templates took half a no-op hook's rendering; the
+        # cache knows each by its source's checksum
+        fresh = not self._tmpl_env
+        super()._get_tmpl_env()
+        if fresh:
+            os.makedirs(TEMPLATE_CACHE, mode=0o700, exist_ok=True)
+            self._tmpl_env.bytecode_cache = jinja2.FileSystemBytecodeCache(
+                TEMPLATE_CACHE)
 
     def write(self, config_file):
         spec = resource_map()[config_file]

@@ -186,6 +186,8 @@ class CharmTestCase(unittest.TestCase):
                    self.tmp + '/dist-packages')
         self.patch(mistral_utils, 'FIXES_STATE',
                    self.tmp + mistral_utils.FIXES_STATE)
+        self.patch(mistral_utils, 'TEMPLATE_CACHE',
+                   self.tmp + mistral_utils.TEMPLATE_CACHE)
         self.patch(mistral_utils, 'MISTRAL_TLS_DIR',
                    self.tmp + '/etc/mistral/tls')
         for name in ('HAPROXY_PEM', 'CA_TRUST_DIR'):

@@ -1,8 +1,11 @@
 """What a hook asks the machine: the release from dpkg's record of
 mistral-common (apt-cache takes a quarter of a second), asked once; the
-services' states from one systemctl call."""
+services' states from one systemctl call; templates compiled once."""
 
+import os
 from unittest import mock
+
+import jinja2
 
 from charmhelpers.contrib.openstack import utils as os_utils
 
@@ -79,3 +82,17 @@ class TestServiceStates(HookTestCase):
             'blocked', 'Services not running that should be: '
             'mistral-engine, haproxy'))
         self.assertEqual(self.machine.state_queries, 1)
+
+
+class TestTemplateCache(HookTestCase):
+
+    def test_templates_compiled_once_are_kept_where_root_alone_reads(self):
+        self.deploy_ready()
+        cache = mistral_utils.TEMPLATE_CACHE
+        self.assertEqual(os.stat(cache).st_mode & 0o777, 0o700)
+        compiled = sorted(os.listdir(cache))
+        self.assertTrue(compiled)
+        with mock.patch.object(jinja2.Environment, 'compile') as compile:
+            self.run_hook('config-changed')
+        compile.assert_not_called()
+        self.assertEqual(sorted(os.listdir(cache)), compiled)
