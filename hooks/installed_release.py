@@ -6,7 +6,7 @@ twice in a config-changed, and on Ubuntu first tries to install
 openstack-release. The installed package's major version through
 charmhelpers' own table (PACKAGE_CODENAMES, which has Mistral's) names the
 release on Ubuntu, the Cloud Archive and Debian alike, from the one
-dpkg-query per hook that the application version reads too.
+dpkg-query per hook that also says which packages are missing.
 """
 
 from charmhelpers.contrib.openstack import utils as os_utils

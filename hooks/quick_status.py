@@ -13,7 +13,7 @@ from charmhelpers.core.hookenv import (
 from charmhelpers.core.unitdata import kv
 
 import mistral_patches
-from mistral_constants import READY, SERVICES, VERSION_PACKAGE
+from mistral_constants import PACKAGES, READY, SERVICES, VERSION_PACKAGE
 
 
 @cached
@@ -36,24 +36,33 @@ def services_running():
 
 
 @cached
-def installed_version(package):
-    """dpkg's version of `package` when installed ('1:20.0.0-2'), else None:
-    one dpkg-query per package and hook, for the application version and
-    the release (installed_release)."""
+def installed_versions():
+    """{package: dpkg's version ('1:20.0.0-2')} of the charm's packages and
+    mistral-common installed, from one dpkg-query per hook: which are
+    missing, the release (installed_release), the application version."""
+    cmd = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev} '
+           '${Version}\n'] + PACKAGES + [VERSION_PACKAGE]
     try:
-        out = subprocess.check_output(
-            ['dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Version}',
-             package], universal_newlines=True, stderr=subprocess.DEVNULL)
-    except subprocess.CalledProcessError:
-        return None
-    fields = out.split()
-    # 'rc' (removed, its config files left) still has a version
-    return fields[-1] if len(fields) == 2 and fields[0] == 'ii' else None
+        out = subprocess.check_output(cmd, universal_newlines=True,
+                                      stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as e:
+        # exit 1 when dpkg knows some package not at all; it lists the rest
+        out = e.output or ''
+    # 'ii': installed; 'rc' (removed, its config files left) has a version
+    return {fields[0]: fields[2]
+            for fields in map(str.split, out.splitlines())
+            if len(fields) == 3 and fields[1] == 'ii'}
+
+
+def installed_version(package):
+    """`package`'s version when installed and one of those asked, else
+    None."""
+    return installed_versions().get(package)
 
 
 def forget_installed_versions():
     """After apt has run."""
-    flush(installed_version.__name__)
+    flush(installed_versions.__name__)
 
 
 def upstream_version(version):

@@ -49,13 +49,22 @@ class FakeMachine:
         self.queries = []     # commands that only read (systemctl, dpkg)
 
     def dpkg_status(self, packages):
-        """What dpkg-query -W prints: installed packages 'ii', others
-        known as removed ('rc'); exit 1 if it knows none of them."""
-        out = ''.join(
-            '{} {}\n'.format(pkg, 'ii ' if pkg in self.installed else 'rc ')
-            for pkg in packages)
-        if not self.installed:
-            raise subprocess.CalledProcessError(1, 'dpkg-query', output='')
+        """What dpkg-query -W prints: mistral-common at `version` (None: not
+        installed), the charm's installed packages 'ii', the others removed
+        ('rc'), or unknown on a machine that never had any; exit 1 when it
+        knows some package not at all."""
+        lines = []
+        for pkg in packages:
+            if pkg == 'mistral-common':
+                if self.version:
+                    lines.append('{} ii  {}'.format(pkg, self.version))
+            elif pkg in self.installed:
+                lines.append('{} ii  1.0-1'.format(pkg))
+            elif self.installed:
+                lines.append('{} rc  1.0-1'.format(pkg))
+        out = ''.join(line + '\n' for line in lines)
+        if len(lines) < len(packages):
+            raise subprocess.CalledProcessError(1, 'dpkg-query', output=out)
         return out
 
     def systemctl(self, action, svc=None):
@@ -127,15 +136,9 @@ class FakeSubprocess:
                 raise subprocess.CalledProcessError(3, cmd, output=out)
             return out
         if cmd[:4] == ['dpkg-query', '-W', '-f',
-                       '${Package} ${db:Status-Abbrev}\n']:
+                       '${Package} ${db:Status-Abbrev} ${Version}\n']:
             self.machine.queries.append(list(cmd))
             return self.machine.dpkg_status(cmd[4:])
-        if cmd[:4] == ['dpkg-query', '-W', '-f',
-                       '${db:Status-Abbrev} ${Version}']:
-            self.machine.queries.append(list(cmd))
-            if self.machine.version is None:
-                raise subprocess.CalledProcessError(1, cmd)
-            return 'ii  ' + self.machine.version
         self.check_call(cmd)
         return ''
 

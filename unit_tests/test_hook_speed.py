@@ -66,7 +66,7 @@ class TestInstalledRelease(HookTestCase):
             self):
         fake_juju.forget_hook_state()
         self.patch(quick_status.subprocess, 'check_output',
-                   lambda cmd, **kw: 'rc  20.0.0-2\n')
+                   lambda cmd, **kw: 'mistral-common rc  20.0.0-2\n')
         self.assertIsNone(quick_status.installed_version(VERSION_PACKAGE))
 
 

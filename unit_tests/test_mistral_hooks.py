@@ -790,10 +790,9 @@ class TestPeers(HookTestCase):
 
 
 # what the charm asks dpkg and systemd, a process each
-VERSION_QUERY = ['dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Version}',
-                 'mistral-common']
-PACKAGES_QUERY = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev}\n'
-                  ] + mistral_utils.PACKAGES
+DPKG_QUERY = ['dpkg-query', '-W', '-f',
+              '${Package} ${db:Status-Abbrev} ${Version}\n'] + \
+    mistral_utils.PACKAGES + ['mistral-common']
 SERVICES_QUERY = ['systemctl', 'is-active'] + mistral_utils.SERVICES
 
 
@@ -813,8 +812,7 @@ class TestHookToolCalls(HookTestCase):
         self.machine.queries.clear()
         self.run_hook('update-status')
         self.assertEqual(self.juju.calls, {'status-get': 1})
-        self.assertEqual(self.machine.queries, [
-            VERSION_QUERY, SERVICES_QUERY])
+        self.assertEqual(self.machine.queries, [DPKG_QUERY, SERVICES_QUERY])
         self.assertEqual(self.machine.events, [])
 
     def test_update_status_notices_a_service_that_died(self):
@@ -894,11 +892,10 @@ class TestHookToolCalls(HookTestCase):
         writes = store.conn.total_changes
         self.run_hook('config-changed')
         self.assertEqual(store.conn.total_changes, writes)
-        # and one question each to dpkg and systemd: mistral-common's
-        # version (the release, the application version), the packages
-        # installed, every service's state
-        self.assertEqual(self.machine.queries, [
-            VERSION_QUERY, PACKAGES_QUERY, SERVICES_QUERY])
+        # and one question each to dpkg and systemd: the packages
+        # installed and mistral-common's version (the release, the
+        # application version), every service's state
+        self.assertEqual(self.machine.queries, [DPKG_QUERY, SERVICES_QUERY])
         self.assertEqual(self.machine.commands, [])
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
         self.assertEqual(sum(self.juju.calls.values()), 32)
