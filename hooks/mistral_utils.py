@@ -542,9 +542,10 @@ def closed_ports():
     services just (re)started. (A stopped one the services check names.)"""
     deadline = time.monotonic() + PORT_WAIT
     while True:
+        listening = listening_ports()   # /proc read once a round
         closed = ['{} ({})'.format(port, svc) for svc, port in
                   mistral_context.listen_ports().items()
-                  if running(svc) and port not in listening_ports()]
+                  if running(svc) and port not in listening]
         if not closed or time.monotonic() >= deadline:
             return closed
         time.sleep(1)

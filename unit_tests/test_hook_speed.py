@@ -96,3 +96,15 @@ class TestTemplateCache(HookTestCase):
             self.run_hook('config-changed')
         compile.assert_not_called()
         self.assertEqual(sorted(os.listdir(cache)), compiled)
+
+
+class TestListeningPorts(HookTestCase):
+
+    def test_a_ready_unit_reads_the_listening_ports_once_a_hook(self):
+        self.deploy_ready()
+        reads = mock.Mock(side_effect=self.listening_ports)
+        self.patch(mistral_utils, 'listening_ports', reads)
+        self.juju.config['nagios_context'] = 'elsewhere'
+        self.run_hook('config-changed')
+        self.assertEqual(reads.call_count, 1)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
