@@ -872,15 +872,15 @@ class TestHookToolCalls(HookTestCase):
     # checks; amqp, identity-service, cluster, certificates: contexts;
     # nrpe-external-master); relation-list 4 and relation-get 4, one per
     # related relation and remote unit (amqp, shared-db, identity-service,
-    # cluster); network-get 6, one per binding whose address is used
-    # (admin, internal, public, cluster and juju-info for haproxy and the
+    # cluster); network-get 5, one per binding whose address is used
+    # (admin, internal, public, cluster for haproxy, the peers and the
     # endpoints, shared-db for the database grant); is-leader 1 and
     # leader-get 1 (migration recorded?); relation-set 4, re-publishing to
     # every relation (Juju drops it when unchanged); open-port 1;
     # status-set 1; juju-log 1, the converge line.
     NO_OP_CONFIG_CHANGED = {
         'config-get': 1, 'relation-ids': 8, 'relation-list': 4,
-        'relation-get': 4, 'network-get': 6, 'is-leader': 1,
+        'relation-get': 4, 'network-get': 5, 'is-leader': 1,
         'leader-get': 1, 'relation-set': 4, 'open-port': 1,
         'status-set': 1, 'juju-log': 1}
 
@@ -898,7 +898,7 @@ class TestHookToolCalls(HookTestCase):
         self.assertEqual(self.machine.queries, [DPKG_QUERY, SERVICES_QUERY])
         self.assertEqual(self.machine.commands, [])
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
-        self.assertEqual(sum(self.juju.calls.values()), 32)
+        self.assertEqual(sum(self.juju.calls.values()), 31)
         self.assertEqual(self.machine.events, [])
         self.assertEqual(self.juju.logs, [
             'converge: rendered 4 files; changed 0; restarted 0; '
