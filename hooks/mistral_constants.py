@@ -95,6 +95,8 @@ SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 MEMCACHED_CONF = '/etc/memcached.conf'
 # What the charm's fixes (mistral_patches) came to, for the NRPE check
 FIXES_STATE = '/var/lib/mistral-charm/fixes.json'
+# The templates compiled (jinja2's bytecode cache), root's alone
+TEMPLATE_CACHE = '/var/lib/mistral-charm/templates'
 
 # Nagios checks (mistral_nrpe): where plugins go, our scripts, and the
 # sudoers rule that lets nagios run the executions check as mistral (the

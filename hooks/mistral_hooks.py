@@ -46,6 +46,7 @@ from charmhelpers.core.hookenv import (  # noqa: E402
 from charmhelpers.core.host import service_stop  # noqa: E402
 
 import hook_tools  # noqa: E402
+import installed_release  # noqa: E402
 import openstack_actions  # noqa: E402
 import mistral_ha  # noqa: E402
 import mistral_nrpe  # noqa: E402
@@ -65,6 +66,7 @@ from mistral_constants import (  # noqa: E402
 )
 
 hook_tools.install()
+installed_release.install()
 hooks = Hooks()
 CONFIGS = utils.register_configs()
 

@@ -7,6 +7,8 @@ import time
 import subprocess
 from collections import OrderedDict
 
+import jinja2
+
 from charmhelpers.contrib.openstack import context, templating
 from charmhelpers.contrib.openstack.utils import (
     clear_unit_paused,
@@ -15,12 +17,9 @@ from charmhelpers.contrib.openstack.utils import (
     is_unit_paused_set,
     is_unit_upgrading_set,
     make_assess_status_func,
-    os_release,
     pause_unit,
-    reset_os_release,
 )
 from charmhelpers.core.hookenv import (
-    cached,
     config,
     flush,
     is_leader,
@@ -43,6 +42,7 @@ from charmhelpers.fetch import (
 )
 
 import config_checks
+import installed_release
 import mistral_context
 import mistral_db_check
 import openstack_actions
@@ -69,13 +69,16 @@ from mistral_constants import (
     MISTRAL_SERVICES,
     MISTRAL_TLS_DIR,
     MISTRAL_USER,
-    OLDEST_RELEASE,
     PACKAGES,
     REQUIRED_INTERFACES,
     SERVICES,
-    VERSION_PACKAGE,
+    TEMPLATE_CACHE,
 )
-from quick_status import service_states, set_application_version
+from quick_status import (
+    installed_versions,
+    service_states,
+    set_application_version,
+)
 
 TEMPLATES = os.path.join(
     os.path.dirname(os.path.dirname(os.path.realpath(__file__))), 'templates')
@@ -158,6 +161,16 @@ class ConfigRenderer(templating.OSConfigRenderer):
     no symlink followed) as root:<its 'group'>, 0640 with a group and 0644
     without."""
 
+    def _get_tmpl_env(self):
+        # compiling the templates took half a no-op hook's rendering; the
+        # cache knows each by its source's checksum
+        fresh = not self._tmpl_env
+        super()._get_tmpl_env()
+        if fresh:
+            os.makedirs(TEMPLATE_CACHE, mode=0o700, exist_ok=True)
+            self._tmpl_env.bytecode_cache = jinja2.FileSystemBytecodeCache(
+                TEMPLATE_CACHE)
+
     def write(self, config_file):
         spec = resource_map()[config_file]
         group = spec.get('group')
@@ -167,7 +180,7 @@ class ConfigRenderer(templating.OSConfigRenderer):
 
 
 def register_configs(release=None):
-    release = release or os_release(VERSION_PACKAGE, base=OLDEST_RELEASE)
+    release = release or installed_release.release()
     configs = ConfigRenderer(
         templates_dir=TEMPLATES,
         openstack_release=release)
@@ -254,18 +267,10 @@ def services_held_back():
 
 
 def missing_packages():
-    """The charm's packages not installed, from one dpkg query: charmhelpers'
-    filter_installed_packages runs `apt-cache show` per package, about a
-    second for ours, and every hook asks."""
-    cmd = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev}\n']
-    try:
-        out = subprocess.check_output(cmd + PACKAGES, universal_newlines=True,
-                                      stderr=subprocess.DEVNULL)
-    except subprocess.CalledProcessError as e:
-        # exit 1 when dpkg knows some package not at all; it lists the rest
-        out = e.output or ''
-    installed = {fields[0] for fields in map(str.split, out.splitlines())
-                 if fields[1:2] == ['ii']}
+    """The charm's packages not installed, from one dpkg query a hook
+    (charmhelpers' filter_installed_packages runs `apt-cache show` per
+    package, about a second for ours)."""
+    installed = installed_versions()
     return [pkg for pkg in PACKAGES if pkg not in installed]
 
 
@@ -276,7 +281,7 @@ def install_packages():
     apt_update(fatal=True)
     with services_held_back():
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
-    reset_os_release()
+    installed_release.forget()
     return patch_mistral()
 
 
@@ -317,7 +322,7 @@ def do_openstack_upgrade(configs):
     # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
         apt_install(PACKAGES, options=APT_OPTIONS, fatal=True)
-    reset_os_release()
+    installed_release.forget()
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
 
@@ -336,19 +341,14 @@ def render(configs):
                       if file_hash(path) != digest]
 
 
-@cached
-def _states():
-    return service_states()
-
-
 def running(svc):
     """Is `svc` active? One systemctl call answers for every service until
     this hook starts, stops or restarts one (forget_service_states)."""
-    return _states().get(svc, False)
+    return service_states().get(svc, False)
 
 
 def forget_service_states():
-    flush(_states.__name__)
+    flush(service_states.__name__)
 
 
 def restart_services(changed=(), start=()):
@@ -552,9 +552,10 @@ def closed_ports():
     services just (re)started. (A stopped one the services check names.)"""
     deadline = time.monotonic() + PORT_WAIT
     while True:
+        listening = listening_ports()   # /proc read once a round
         closed = ['{} ({})'.format(port, svc) for svc, port in
                   mistral_context.listen_ports().items()
-                  if running(svc) and port not in listening_ports()]
+                  if running(svc) and port not in listening]
         if not closed or time.monotonic() >= deadline:
             return closed
         time.sleep(1)
@@ -585,6 +586,10 @@ def charm_status(configs):
                            'to schema {} (now {})'.format(head, published))
     if is_unit_paused_set():
         return None, None
+    stopped = [svc for svc in services() if not running(svc)]
+    if stopped:
+        return 'blocked', 'Services not running that should be: {}'.format(
+            ', '.join(stopped))
     closed = closed_ports()
     if closed:
         # e.g. the API moved away from where haproxy forwards
@@ -596,9 +601,12 @@ def charm_status(configs):
 
 
 def assess_status_func(configs):
+    """charmhelpers' status assessment; charm_status checks the services
+    are running, from one systemctl call. charmhelpers checks them (a
+    systemctl call each) only on a paused unit, that they are stopped."""
     return make_assess_status_func(
         configs, REQUIRED_INTERFACES, charm_func=charm_status,
-        services=services(), ports=None)
+        services=services() if is_unit_paused_set() else None, ports=None)
 
 
 def assess_status(configs):
@@ -612,7 +620,8 @@ def assess_status(configs):
 
 
 def pause_unit_helper(configs):
-    pause_unit(assess_status_func(configs), services=services())
+    # assessed once paused
+    pause_unit(lambda: assess_status_func(configs)(), services=services())
 
 
 def resume_unit_helper(configs):

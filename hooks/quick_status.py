@@ -5,18 +5,22 @@ import subprocess
 
 from charmhelpers.core.hookenv import (
     application_version_set,
+    cached,
+    flush,
     hook_name,
     status_get,
 )
 from charmhelpers.core.unitdata import kv
 
 import mistral_patches
-from mistral_constants import READY, SERVICES, VERSION_PACKAGE
+from mistral_constants import PACKAGES, READY, SERVICES, VERSION_PACKAGE
 
 
+@cached
 def service_states():
     """{service: active?} for every service of the charm, from one
-    systemctl call (a call each costs a hook 10 ms or more per service)."""
+    systemctl call (a call each costs a hook 10 ms or more per service),
+    for the rest of the hook (mistral_utils.forget_service_states)."""
     try:
         out = subprocess.check_output(['systemctl', 'is-active'] + SERVICES,
                                       universal_newlines=True)
@@ -31,15 +35,45 @@ def services_running():
     return len(states) == len(SERVICES) and all(states.values())
 
 
+@cached
+def installed_versions():
+    """{package: dpkg's version ('1:20.0.0-2')} of the charm's packages and
+    mistral-common installed, from one dpkg-query per hook: which are
+    missing, the release (installed_release), the application version."""
+    cmd = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev} '
+           '${Version}\n'] + PACKAGES + [VERSION_PACKAGE]
+    try:
+        out = subprocess.check_output(cmd, universal_newlines=True,
+                                      stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as e:
+        # exit 1 when dpkg knows some package not at all; it lists the rest
+        out = e.output or ''
+    # 'ii': installed; 'rc' (removed, its config files left) has a version
+    return {fields[0]: fields[2]
+            for fields in map(str.split, out.splitlines())
+            if len(fields) == 3 and fields[1] == 'ii'}
+
+
+def installed_version(package):
+    """`package`'s version when installed and one of those asked, else
+    None."""
+    return installed_versions().get(package)
+
+
+def forget_installed_versions():
+    """After apt has run."""
+    flush(installed_versions.__name__)
+
+
+def upstream_version(version):
+    """'1:20.0.0-2+deb13u1' -> '20.0.0'."""
+    return version.split(':')[-1].split('-')[0]
+
+
 def application_version():
     """The upstream version of the installed Mistral, e.g. 20.0.0."""
-    try:
-        version = subprocess.check_output(
-            ['dpkg-query', '-W', '-f', '${Version}', VERSION_PACKAGE],
-            universal_newlines=True)
-    except subprocess.CalledProcessError:
-        return None
-    return version.split(':')[-1].split('-')[0] or None
+    version = installed_version(VERSION_PACKAGE)
+    return version and upstream_version(version) or None
 
 
 def set_application_version():

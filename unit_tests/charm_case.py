@@ -16,7 +16,6 @@ from unittest import mock
 
 from charmhelpers.contrib.network import ip as ch_ip
 from charmhelpers.core import host
-from charmhelpers.contrib.openstack import utils as os_utils
 
 from unit_tests import fake_juju
 
@@ -52,15 +51,25 @@ class FakeMachine:
         self.fail_commands = set()
         self.installed = []   # packages dpkg has installed
         self.state_queries = 0   # systemctl is-active calls
+        self.queries = []     # commands that only read (systemctl, dpkg)
 
     def dpkg_status(self, packages):
-        """What dpkg-query -W prints: installed packages 'ii', others
-        known as removed ('rc'); exit 1 if it knows none of them."""
-        out = ''.join(
-            '{} {}\n'.format(pkg, 'ii ' if pkg in self.installed else 'rc ')
-            for pkg in packages)
-        if not self.installed:
-            raise subprocess.CalledProcessError(1, 'dpkg-query', output='')
+        """What dpkg-query -W prints: mistral-common at `version` (None: not
+        installed), the charm's installed packages 'ii', the others removed
+        ('rc'), or unknown on a machine that never had any; exit 1 when it
+        knows some package not at all."""
+        lines = []
+        for pkg in packages:
+            if pkg == 'mistral-common':
+                if self.version:
+                    lines.append('{} ii  {}'.format(pkg, self.version))
+            elif pkg in self.installed:
+                lines.append('{} ii  1.0-1'.format(pkg))
+            elif self.installed:
+                lines.append('{} rc  1.0-1'.format(pkg))
+        out = ''.join(line + '\n' for line in lines)
+        if len(lines) < len(packages):
+            raise subprocess.CalledProcessError(1, 'dpkg-query', output=out)
         return out
 
     def systemctl(self, action, svc=None):
@@ -81,6 +90,8 @@ class FakeMachine:
 
     def run(self, cmd):
         if cmd[0] == 'systemctl':
+            if 'is-active' in cmd:
+                self.queries.append(list(cmd))
             action, *units = [arg for arg in cmd[1:] if arg != '--quiet']
             results = [self.systemctl(action, svc) for svc in units or [None]]
             return 0 if all(results) else 3
@@ -123,6 +134,7 @@ class FakeSubprocess:
     def check_output(self, cmd, *args, **kwargs):
         if cmd[:2] == ['systemctl', 'is-active']:
             self.machine.state_queries += 1
+            self.machine.queries.append(list(cmd))
             states = ['active' if svc in self.machine.running else 'inactive'
                       for svc in cmd[2:]]
             out = ''.join(state + '\n' for state in states)
@@ -130,12 +142,9 @@ class FakeSubprocess:
                 raise subprocess.CalledProcessError(3, cmd, output=out)
             return out
         if cmd[:4] == ['dpkg-query', '-W', '-f',
-                       '${Package} ${db:Status-Abbrev}\n']:
+                       '${Package} ${db:Status-Abbrev} ${Version}\n']:
+            self.machine.queries.append(list(cmd))
             return self.machine.dpkg_status(cmd[4:])
-        if cmd[0] == 'dpkg-query':
-            if self.machine.version is None:
-                raise subprocess.CalledProcessError(1, cmd)
-            return self.machine.version
         self.check_call(cmd)
         return ''
 
@@ -176,9 +185,6 @@ class CharmTestCase(unittest.TestCase):
         self.patch(openstack_actions, 'pth_path', lambda: pth)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
-        self.patch(mistral_utils, 'os_release',
-                   lambda *a, **k: 'epoxy')
-        self.patch(os_utils, 'os_release', lambda *a, **k: 'epoxy')
         # config files land under a temporary root
         for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'HAPROXY_CONF',
                      'MEMCACHED_CONF'):
@@ -190,6 +196,8 @@ class CharmTestCase(unittest.TestCase):
                    self.tmp + '/dist-packages')
         self.patch(mistral_utils, 'FIXES_STATE',
                    self.tmp + mistral_utils.FIXES_STATE)
+        self.patch(mistral_utils, 'TEMPLATE_CACHE',
+                   self.tmp + mistral_utils.TEMPLATE_CACHE)
         self.patch(mistral_utils, 'MISTRAL_TLS_DIR',
                    self.tmp + '/etc/mistral/tls')
         for name in ('HAPROXY_PEM', 'CA_TRUST_DIR'):

@@ -14,6 +14,7 @@ from unittest import mock
 
 import yaml
 
+from charmhelpers.contrib.openstack import utils as os_utils
 from charmhelpers.core import hookenv, unitdata
 
 from unit_tests import CHARM_ROOT
@@ -241,6 +242,7 @@ class FakeSubprocess:
 def forget_hook_state():
     """What charmhelpers caches for the length of one hook."""
     hookenv.cache.clear()
+    os_utils.reset_os_release()
     hookenv._cache_config = None
     del hookenv._atexit[:]
 

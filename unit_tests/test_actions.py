@@ -23,6 +23,15 @@ class TestPauseResume(HookTestCase):
         self.assertEqual(self.juju.status[0], 'maintenance')
         self.assertIn('Paused', self.juju.status[1])
 
+    def test_a_paused_unit_with_a_service_started_behind_its_back_says_so(
+            self):
+        self.deploy_ready()
+        self.run_action('pause')
+        self.machine.running.add('mistral-engine')
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status[0], 'blocked')
+        self.assertIn('mistral-engine', self.juju.status[1])
+
     def test_a_paused_unit_restarts_nothing_on_config_change(self):
         self.deploy_ready()
         self.run_action('pause')

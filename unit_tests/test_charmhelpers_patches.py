@@ -296,6 +296,10 @@ class TestOpenStackUtils(unittest.TestCase):
         self.patch('openstack_release', return_value={})
         self.patch('snap_install_requested', return_value=False)
         self.config = self.patch('config', return_value='distro')
+        # charmhelpers' own, which the hooks replace
+        import installed_release
+        self.patch('get_os_codename_package',
+                   new=installed_release.CHARMHELPERS_CODENAME)
 
     def patch(self, name, **kw):
         p = mock.patch.object(self.utils, name, **kw)
@@ -409,6 +413,35 @@ class TestDnsHa(unittest.TestCase):
                                    return_value=lsb('trusty')):
                 with self.assertRaises(ha.DNSHAException):
                     ha.assert_charm_supports_dns_ha()
+
+
+@needs_deps
+class TestResolveAddress(unittest.TestCase):
+    """0012-resolve-address-fallback-when-used."""
+
+    def resolve(self, net_config=None):
+        from charmhelpers.contrib.openstack import ip
+        options = {'os-public-network': net_config}
+        bindings = {'public': '10.0.1.5', 'juju-info': '10.0.0.5'}
+        asked = []
+
+        def network_get(binding):
+            asked.append(binding)
+            return bindings[binding]
+        with mock.patch.object(ip, 'config', options.get), \
+                mock.patch.object(ip, 'is_clustered', return_value=False), \
+                mock.patch.object(ip, 'network_get_primary_address',
+                                  network_get), \
+                mock.patch.object(ip, 'get_address_in_network',
+                                  lambda net, fallback: fallback):
+            return ip.resolve_address(ip.PUBLIC), asked
+
+    def test_the_bindings_address_asks_for_no_fallback(self):
+        self.assertEqual(self.resolve(), ('10.0.1.5', ['public']))
+
+    def test_a_configured_network_still_falls_back_to_the_unit_address(self):
+        self.assertEqual(self.resolve('10.0.9.0/24'),
+                         ('10.0.0.5', ['juju-info']))
 
 
 class TestNrpePluginDirs(unittest.TestCase):

@@ -98,6 +98,23 @@ class TestHookTools(unittest.TestCase):
         self.assertFalse(os_utils.is_unit_upgrading_set())
         self.assertEqual(self.juju.calls, {})
 
+    def test_reading_the_unit_state_writes_nothing(self):
+        store = unitdata.kv()
+        before = store.conn.total_changes
+        for _ in range(3):
+            os_utils.is_unit_paused_set()
+        self.assertEqual(store.conn.total_changes, before)
+
+    def test_unit_state_set_is_committed_and_a_failure_rolls_it_back(self):
+        os_utils.set_unit_paused()
+        with self.assertRaises(RuntimeError), \
+                unitdata.HookData()() as (store, _, _):
+            store.set('unit-upgrading', True)
+            raise RuntimeError
+        unitdata._KV = None   # the next hook opens the store afresh
+        self.assertTrue(os_utils.is_unit_paused_set())
+        self.assertFalse(os_utils.is_unit_upgrading_set())
+
     def test_relation_set_needs_no_help(self):
         hookenv.relation_set('amqp:3', vhost='openstack')
         self.assertEqual(self.juju.calls, {'relation-set': 1})

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from unittest import mock
 
+from charmhelpers.core import unitdata
+
 from unit_tests import fake_juju, fake_mistral
 from unit_tests.charm_case import READ_COMMITTED, CharmTestCase
 
@@ -787,6 +789,13 @@ class TestPeers(HookTestCase):
         self.assertEqual(self.machine.restarts(), ['haproxy'])
 
 
+# what the charm asks dpkg and systemd, a process each
+DPKG_QUERY = ['dpkg-query', '-W', '-f',
+              '${Package} ${db:Status-Abbrev} ${Version}\n'] + \
+    mistral_utils.PACKAGES + ['mistral-common']
+SERVICES_QUERY = ['systemctl', 'is-active'] + mistral_utils.SERVICES
+
+
 class TestHookToolCalls(HookTestCase):
     """Each hook tool costs ~0.1 s on a real unit: the budgets per hook."""
 
@@ -800,8 +809,10 @@ class TestHookToolCalls(HookTestCase):
 
     def test_update_status_on_a_settled_unit_asks_only_its_status(self):
         self.settled()
+        self.machine.queries.clear()
         self.run_hook('update-status')
         self.assertEqual(self.juju.calls, {'status-get': 1})
+        self.assertEqual(self.machine.queries, [DPKG_QUERY, SERVICES_QUERY])
         self.assertEqual(self.machine.events, [])
 
     def test_update_status_notices_a_service_that_died(self):
@@ -861,29 +872,33 @@ class TestHookToolCalls(HookTestCase):
     # checks; amqp, identity-service, cluster, certificates: contexts;
     # nrpe-external-master); relation-list 4 and relation-get 4, one per
     # related relation and remote unit (amqp, shared-db, identity-service,
-    # cluster); network-get 6, one per binding whose address is used
-    # (admin, internal, public, cluster and juju-info for haproxy and the
+    # cluster); network-get 5, one per binding whose address is used
+    # (admin, internal, public, cluster for haproxy, the peers and the
     # endpoints, shared-db for the database grant); is-leader 1 and
     # leader-get 1 (migration recorded?); relation-set 4, re-publishing to
     # every relation (Juju drops it when unchanged); open-port 1;
     # status-set 1; juju-log 1, the converge line.
     NO_OP_CONFIG_CHANGED = {
         'config-get': 1, 'relation-ids': 8, 'relation-list': 4,
-        'relation-get': 4, 'network-get': 6, 'is-leader': 1,
+        'relation-get': 4, 'network-get': 5, 'is-leader': 1,
         'leader-get': 1, 'relation-set': 4, 'open-port': 1,
         'status-set': 1, 'juju-log': 1}
 
     def test_a_no_op_config_changed_within_its_budget(self):
         self.settled()
         self.juju.config['nagios_context'] = 'elsewhere'
-        self.machine.state_queries = 0
+        self.machine.queries.clear()
+        store = unitdata.kv()
+        writes = store.conn.total_changes
         self.run_hook('config-changed')
-        # one systemctl call for the charm's own checks, one per service
-        # for charmhelpers' status assessment
-        self.assertEqual(self.machine.state_queries,
-                         1 + len(mistral_utils.SERVICES))
+        self.assertEqual(store.conn.total_changes, writes)
+        # and one question each to dpkg and systemd: the packages
+        # installed and mistral-common's version (the release, the
+        # application version), every service's state
+        self.assertEqual(self.machine.queries, [DPKG_QUERY, SERVICES_QUERY])
+        self.assertEqual(self.machine.commands, [])
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
-        self.assertEqual(sum(self.juju.calls.values()), 32)
+        self.assertEqual(sum(self.juju.calls.values()), 31)
         self.assertEqual(self.machine.events, [])
         self.assertEqual(self.juju.logs, [
             'converge: rendered 4 files; changed 0; restarted 0; '

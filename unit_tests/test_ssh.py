@@ -4,6 +4,7 @@ operator's own; written where std.ssh looks; never logged."""
 import base64
 import os
 import stat
+from unittest import mock
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -128,6 +129,22 @@ class TestSuppliedKey(SSHTestCase):
         self.assertEqual(self.key_file(), pem)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
         self.assert_nothing_secret_told(pem)
+
+    def test_a_hook_loads_a_key_only_to_check_or_change_it(self):
+        self.deploy_ready()
+        loads = mock.Mock(side_effect=mistral_ssh._load)
+        self.patch(mistral_ssh, '_load', loads)
+        self.run_hook('config-changed')
+        self.assertEqual(loads.call_count, 0)  # the leader's, in place
+        self.juju.config['ssh-private-key'] = rsa_pem()
+        self.run_hook('config-changed')
+        self.assertEqual(loads.call_count, 2)  # checked, its public half
+        loads.reset_mock()
+        self.run_hook('config-changed')
+        self.assertEqual(loads.call_count, 1)  # checked
+        os.unlink(self.ssh_file('id_rsa.pub'))
+        self.run_hook('config-changed')
+        self.assertTrue(os.path.exists(self.ssh_file('id_rsa.pub')))
 
     def test_base64_and_pkcs8_and_openssh_forms_are_accepted(self):
         self.deploy_ready()

@@ -295,6 +295,16 @@ class TestCertificatesRelation(TLSTestCase):
         self.assertEqual(self.machine.events, [('reload', 'haproxy')])
         self.assertEqual(self.update_ca_runs(), 0)
 
+    def test_a_hook_checks_the_certificate_it_serves_once(self):
+        self.deploy_ready()
+        self.vault_issues()
+        keys = mock.Mock(side_effect=mistral_tls._private_key)
+        self.patch(mistral_tls, '_private_key', keys)
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(keys.call_count, 1)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_the_relation_certificate_wins_over_the_config_one(self):
         self.deploy_ready()
         self.set_config(**config_cert())

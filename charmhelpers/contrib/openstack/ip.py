@@ -195,20 +195,23 @@ def resolve_address(endpoint_type=PUBLIC, override=True):
                 # bindings/network spaces so we expect a single vip
                 resolved_address = vips[0]
     else:
-        if config('prefer-ipv6'):
-            fallback_addr = get_ipv6_addr(exc_list=vips)[0]
-        else:
-            fallback_addr = local_address(unit_get_fallback=net_fallback)
+        # charm-mistral: the fallback address only when it is used (it
+        # costs a network-get juju-info each time endpoints are resolved)
+        def fallback_addr():
+            if config('prefer-ipv6'):
+                return get_ipv6_addr(exc_list=vips)[0]
+            return local_address(unit_get_fallback=net_fallback)
 
         if net_addr:
-            resolved_address = get_address_in_network(net_addr, fallback_addr)
+            resolved_address = get_address_in_network(net_addr,
+                                                      fallback_addr())
         else:
             # NOTE: only try to use extra bindings if legacy network
             #       configuration is not in use
             try:
                 resolved_address = network_get_primary_address(binding)
             except (NotImplementedError, NoNetworkBinding):
-                resolved_address = fallback_addr
+                resolved_address = fallback_addr()
 
     if resolved_address is None:
         raise ValueError("Unable to resolve a suitable IP address based on "
