@@ -381,6 +381,8 @@ def restart_services(changed=(), start=()):
     if HAPROXY_SERVICE in restart and not service('reload', HAPROXY_SERVICE):
         service('restart', HAPROXY_SERVICE)
     if start:
+        # a pause (charmhelpers' service_pause) masked them
+        subprocess.check_call(['systemctl', 'unmask', '--quiet'] + start)
         subprocess.check_call(['systemctl', 'enable', '--quiet'] + start)
         subprocess.check_call(['systemctl', 'start'] + start)
     return restart

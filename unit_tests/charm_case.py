@@ -44,6 +44,7 @@ class FakeMachine:
     def __init__(self, version='20.0.0-2+deb13u1'):
         self.running = set()
         self.enabled = set()
+        self.masked = set()   # systemd refuses to enable or start these
         self.events = []      # ('restart', 'mistral-api'), ...
         self.commands = []    # other commands run, as argv lists
         self.proxies = {}     # command name: its https proxy, when given one
@@ -80,7 +81,13 @@ class FakeMachine:
             self.events.append((action, None))
             return True
         self.events.append((action, svc))
-        if action in ('start', 'restart'):
+        if action in ('start', 'restart', 'enable') and svc in self.masked:
+            return False
+        if action == 'mask':
+            self.masked.add(svc)
+        elif action == 'unmask':
+            self.masked.discard(svc)
+        elif action in ('start', 'restart'):
             self.running.add(svc)
         elif action == 'stop':
             self.running.discard(svc)
