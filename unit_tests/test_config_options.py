@@ -19,7 +19,8 @@ def text(*patterns, exclude=()):
     found = []
     for pattern in patterns:
         for path in sorted(glob.glob(os.path.join(CHARM_ROOT, pattern))):
-            if os.path.basename(path) not in exclude:
+            if os.path.isfile(path) and \
+                    os.path.basename(path) not in exclude:
                 with open(path) as f:
                     found.append(f.read())
     return '\n'.join(found)
@@ -28,7 +29,8 @@ def text(*patterns, exclude=()):
 OPTIONS = yaml.safe_load(text('config.yaml'))['options']
 # config_checks.py checks every value: checking is not consuming
 CHARM_CODE = text('hooks/*.py', 'actions/*.py', exclude={'config_checks.py'})
-TEMPLATES = text('templates/*')
+# the base templates and the per-release ones (templates/<release>/)
+TEMPLATES = text('templates/*', 'templates/*/*')
 
 CONTEXT = 'contrib/openstack/context.py'
 HA_UTILS = 'contrib/openstack/ha/utils.py'
