@@ -33,9 +33,20 @@ EXECUTOR_SERVICE = 'mistral-executor'
 MISTRAL_SERVICES = [API_SERVICE, ENGINE_SERVICE, EXECUTOR_SERVICE]
 HAPROXY_SERVICE = 'haproxy'
 MEMCACHED_SERVICE = 'memcached'
-# Every service the charm runs, in the order they restart (Mistral's first,
-# the API before haproxy)
+# Every service the charm runs on every release, in the order they restart
+# (Mistral's first, the API before haproxy); quick_status.services() adds
+# the periodic server where the installed Mistral has one
 SERVICES = MISTRAL_SERVICES + [MEMCACHED_SERVICE, HAPROXY_SERVICE]
+# Mistral 23 and later: `mistral-server --server periodic` runs the cron
+# triggers in a service of its own, the API told not to ([cron_trigger]
+# run_in_api = False): under a WSGI server the API's loop never fires, and
+# every API worker ran one. Debian's 23.0.0-4 packages no unit for it
+# (nothing in its changelog), so the charm writes one, in /etc: it wins
+# over any packaged later. The installed code tells whether the release
+# has the server (a stable backport would bring it).
+PERIODIC_SERVICE = 'mistral-periodic'
+PERIODIC_SERVER_CODE = 'mistral/services/periodic_server.py'
+PERIODIC_UNIT = '/etc/systemd/system/mistral-periodic.service'
 # What charmhelpers' status assessment says of a unit with nothing missing
 READY = 'Unit is ready'
 

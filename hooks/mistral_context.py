@@ -11,6 +11,7 @@ from charmhelpers.core.hookenv import config
 import mistral_options
 import mistral_patches
 import mistral_tls
+import quick_status
 import safe_files
 from mistral_constants import (
     API_BACKEND_PORT,
@@ -196,6 +197,9 @@ class MistralContext(context.OSContextGenerator):
             'mistral_conf': MISTRAL_CONF,
             'mistral_user': MISTRAL_USER,
             'api_log': MISTRAL_LOG_DIR + '/mistral-api.log',
+            'periodic_log': MISTRAL_LOG_DIR + '/mistral-periodic.log',
+            # cron triggers run there, not in the API (mistral-periodic)
+            'periodic_server': quick_status.has_periodic_server(),
             'expiration_interval': (cfg['execution-expiration-interval']
                                     if expire else None),
             'expiration_older_than': cfg['execution-expiration-older-than'],

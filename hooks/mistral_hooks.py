@@ -60,7 +60,6 @@ from mistral_constants import (  # noqa: E402
     API_PORT,
     DB_INITIALISED_KEY,
     DB_SCHEMA_KEY,
-    MISTRAL_SERVICES,
     SERVICE_NAME,
     VERSION_PACKAGE,
 )
@@ -326,7 +325,7 @@ def post_series_upgrade():
 
 @hooks.hook('stop')
 def stop():
-    for svc in MISTRAL_SERVICES:
+    for svc in quick_status.mistral_services():
         service_stop(svc)
 
 

@@ -66,17 +66,21 @@ from mistral_constants import (
     MEMCACHED_CONF,
     MEMCACHED_SERVICE,
     MISTRAL_CONF,
-    MISTRAL_SERVICES,
     MISTRAL_TLS_DIR,
     MISTRAL_USER,
     PACKAGES,
+    PERIODIC_SERVICE,
+    PERIODIC_UNIT,
     REQUIRED_INTERFACES,
     SERVICES,
     TEMPLATE_CACHE,
 )
 from quick_status import (
+    has_periodic_server,
     installed_versions,
+    mistral_services,
     service_states,
+    services,
     set_application_version,
 )
 
@@ -110,9 +114,9 @@ def resource_map():
     mistral = mistral_context.MistralContext()
     ports = mistral_context.HAProxyPortsContext()
     memcache = context.MemcacheContext()
-    return OrderedDict([
+    rmap = OrderedDict([
         (MISTRAL_CONF, {
-            'services': MISTRAL_SERVICES,
+            'services': mistral_services(),
             'group': MISTRAL_USER,
             'contexts': [
                 mistral_context.AMQPContext(ssl_dir=MISTRAL_TLS_DIR),
@@ -129,6 +133,8 @@ def resource_map():
         }),
         (API_SYSTEMD_OVERRIDE, {'services': [API_SERVICE],
                                 'contexts': [mistral], 'systemd': True}),
+        (PERIODIC_UNIT, {'services': [PERIODIC_SERVICE],
+                         'contexts': [mistral], 'systemd': True}),
         (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
                           'contexts': [memcache]}),
         (HAPROXY_CONF, {'services': [HAPROXY_SERVICE],
@@ -137,6 +143,9 @@ def resource_map():
                             singlenode_mode=True), ports,
                             mistral_context.TLSContext()]}),
     ])
+    if not has_periodic_server():
+        del rmap[PERIODIC_UNIT]
+    return rmap
 
 
 def restart_map():
@@ -145,15 +154,11 @@ def restart_map():
                        for path, spec in resource_map().items())
     # a new certificate: haproxy reloads, nothing else restarts
     rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
-    rmap[MISTRAL_UPGRADE] = MISTRAL_SERVICES
+    rmap[MISTRAL_UPGRADE] = mistral_services()
     rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
     # every Mistral service loads the actions (the API lists them)
-    rmap[openstack_actions.CHANGED] = MISTRAL_SERVICES
+    rmap[openstack_actions.CHANGED] = mistral_services()
     return rmap
-
-
-def services():
-    return list(SERVICES)
 
 
 class ConfigRenderer(templating.OSConfigRenderer):
@@ -184,9 +189,16 @@ def register_configs(release=None):
     configs = ConfigRenderer(
         templates_dir=TEMPLATES,
         openstack_release=release)
-    for path, spec in resource_map().items():
-        configs.register(path, spec['contexts'])
+    register_new_files(configs)
     return configs
+
+
+def register_new_files(configs):
+    """Register the files of resource_map() that `configs` has not: those
+    of code installed since (the periodic server's unit)."""
+    for path, spec in resource_map().items():
+        if path not in configs.templates:
+            configs.register(path, spec['contexts'])
 
 
 # --- configuration checks ----------------------------------------------------
@@ -335,6 +347,7 @@ def render(configs):
     os.makedirs(os.path.dirname(API_SYSTEMD_OVERRIDE), exist_ok=True)
     safe_files.private_dir(MISTRAL_TLS_DIR, MISTRAL_USER)
     changed = mistral_tls.install()
+    register_new_files(configs)
     before = {path: file_hash(path) for path in configs.templates}
     configs.write_all()
     return changed + [path for path, digest in before.items()
@@ -410,7 +423,8 @@ def manage_services(configs, changed=()):
     if is_unit_paused_set() or is_unit_upgrading_set():
         return {}
     wanted = ready_to_serve(configs)
-    stop = [svc for svc in MISTRAL_SERVICES if not wanted and running(svc)]
+    stop = [svc for svc in mistral_services()
+            if not wanted and running(svc)]
     for svc in stop:
         service_stop(svc)
     if stop:
@@ -418,7 +432,7 @@ def manage_services(configs, changed=()):
     # the token cache and the public port before the API
     candidates = [MEMCACHED_SERVICE, HAPROXY_SERVICE]
     if wanted:
-        candidates += MISTRAL_SERVICES
+        candidates += mistral_services()
     start = [svc for svc in candidates if not running(svc)]
     return {'restarted': restart_services(changed, start=start),
             'started': start, 'stopped': stop}

@@ -1,6 +1,7 @@
 """update-status on a settled unit, without the imports the other hooks
 need (most of a hook's run time is charmhelpers' imports)."""
 
+import os
 import subprocess
 
 from charmhelpers.core.hookenv import (
@@ -13,7 +14,35 @@ from charmhelpers.core.hookenv import (
 from charmhelpers.core.unitdata import kv
 
 import mistral_patches
-from mistral_constants import PACKAGES, READY, SERVICES, VERSION_PACKAGE
+from mistral_constants import (
+    HAPROXY_SERVICE,
+    MEMCACHED_SERVICE,
+    MISTRAL_SERVICES,
+    PACKAGES,
+    PERIODIC_SERVER_CODE,
+    PERIODIC_SERVICE,
+    READY,
+    VERSION_PACKAGE,
+)
+
+
+def has_periodic_server():
+    """Has the installed Mistral `mistral-server --server periodic`?"""
+    return os.path.exists(os.path.join(mistral_patches.TARGET_DIR,
+                                       PERIODIC_SERVER_CODE))
+
+
+def mistral_services():
+    """Mistral's services on this unit: the periodic server's too where
+    the installed Mistral has one."""
+    return MISTRAL_SERVICES + (
+        [PERIODIC_SERVICE] if has_periodic_server() else [])
+
+
+def services():
+    """Every service the charm runs here, in the order they restart
+    (Mistral's first, the API before haproxy)."""
+    return mistral_services() + [MEMCACHED_SERVICE, HAPROXY_SERVICE]
 
 
 @cached
@@ -21,18 +50,19 @@ def service_states():
     """{service: active?} for every service of the charm, from one
     systemctl call (a call each costs a hook 10 ms or more per service),
     for the rest of the hook (mistral_utils.forget_service_states)."""
+    names = services()
     try:
-        out = subprocess.check_output(['systemctl', 'is-active'] + SERVICES,
+        out = subprocess.check_output(['systemctl', 'is-active'] + names,
                                       universal_newlines=True)
     except subprocess.CalledProcessError as exc:   # none of them is active
         out = exc.output or ''
     return {svc: state == 'active'
-            for svc, state in zip(SERVICES, out.split())}
+            for svc, state in zip(names, out.split())}
 
 
 def services_running():
     states = service_states()
-    return len(states) == len(SERVICES) and all(states.values())
+    return len(states) == len(services()) and all(states.values())
 
 
 @cached

@@ -194,7 +194,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'PORT_WAIT', 0)
         # config files land under a temporary root
         for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'HAPROXY_CONF',
-                     'MEMCACHED_CONF'):
+                     'MEMCACHED_CONF', 'PERIODIC_UNIT'):
             real = getattr(mistral_utils, name)
             self.patch(mistral_utils, name, self.tmp + real)
             os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)
