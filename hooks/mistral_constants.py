@@ -41,12 +41,14 @@ SERVICES = MISTRAL_SERVICES + [MEMCACHED_SERVICE, HAPROXY_SERVICE]
 # triggers in a service of its own, the API told not to ([cron_trigger]
 # run_in_api = False): under a WSGI server the API's loop never fires, and
 # every API worker ran one. Debian's 23.0.0-4 packages no unit for it
-# (nothing in its changelog), so the charm writes one, in /etc: it wins
-# over any packaged later. The installed code tells whether the release
-# has the server (a stable backport would bring it).
+# (nothing in its changelog), so the charm writes one where the local
+# administrator's go: it wins over a packaged one (/usr/lib), and pause
+# can still mask it (a mask is a link in /etc/systemd/system, refused
+# where a unit file is). The installed code tells whether the release has
+# the server (a stable backport would bring it).
 PERIODIC_SERVICE = 'mistral-periodic'
 PERIODIC_SERVER_CODE = 'mistral/services/periodic_server.py'
-PERIODIC_UNIT = '/etc/systemd/system/mistral-periodic.service'
+PERIODIC_UNIT = '/usr/local/lib/systemd/system/mistral-periodic.service'
 # What charmhelpers' status assessment says of a unit with nothing missing
 READY = 'Unit is ready'
 

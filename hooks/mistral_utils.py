@@ -344,7 +344,9 @@ def do_openstack_upgrade(configs):
 def render(configs):
     """Install the certificates, write every config file; what changed
     (restart_map() keys). The certificate first: haproxy.cfg names it."""
-    os.makedirs(os.path.dirname(API_SYSTEMD_OVERRIDE), exist_ok=True)
+    for path, spec in resource_map().items():
+        if spec.get('systemd'):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
     safe_files.private_dir(MISTRAL_TLS_DIR, MISTRAL_USER)
     changed = mistral_tls.install()
     register_new_files(configs)

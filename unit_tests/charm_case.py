@@ -53,6 +53,8 @@ class FakeMachine:
         self.installed = []   # packages dpkg has installed
         self.state_queries = 0   # systemctl is-active calls
         self.queries = []     # commands that only read (systemctl, dpkg)
+        # where a unit file refuses a mask (systemd links /dev/null there)
+        self.etc_units = None
 
     def dpkg_status(self, packages):
         """What dpkg-query -W prints: mistral-common at `version` (None: not
@@ -82,6 +84,9 @@ class FakeMachine:
             return True
         self.events.append((action, svc))
         if action in ('start', 'restart', 'enable') and svc in self.masked:
+            return False
+        if action == 'mask' and self.etc_units and os.path.exists(
+                os.path.join(self.etc_units, svc + '.service')):
             return False
         if action == 'mask':
             self.masked.add(svc)
@@ -165,6 +170,7 @@ class CharmTestCase(unittest.TestCase):
         self.juju = fake_juju.FakeJuju()
         fake_juju.install(self, self.juju, self.tmp)
         self.machine = FakeMachine()
+        self.machine.etc_units = self.tmp + '/etc/systemd/system'
         fake_sub = FakeSubprocess(self.machine)
         self.installed = self.machine.installed
         self.patch(host, 'subprocess', fake_sub)

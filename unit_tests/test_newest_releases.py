@@ -135,7 +135,7 @@ class TestPeriodicServer(PeriodicCase):
         self.assertEqual(self.juju.status[0], 'blocked')
         self.assertIn('mistral-periodic', self.juju.status[1])
 
-    def test_pause_stops_it_and_resume_starts_it_again(self):
+    def test_pause_stops_and_masks_it_and_resume_starts_it_again(self):
         self.deploy_23()
         self.run_action('pause')
         self.assertNotIn('mistral-periodic', self.machine.running)
