@@ -17,6 +17,7 @@ from charmhelpers.fetch import apt_install
 
 import mistral_context
 import mistral_tls
+import quick_status
 import safe_files
 from mistral_constants import (
     EXECUTIONS_CHECK,
@@ -26,6 +27,7 @@ from mistral_constants import (
     MISTRAL_CONF,
     MISTRAL_USER,
     NRPE_SUDOERS,
+    PERIODIC_SERVICE,
     SERVICES,
 )
 
@@ -79,7 +81,7 @@ def _checks():
     """NRPE with every check of ours added (checks need the scripts)."""
     checks = nrpe.NRPE(hostname=nrpe.get_nagios_hostname(RELATION))
     unit = nrpe.get_nagios_unit_name(RELATION)
-    nrpe.add_init_service_checks(checks, list(SERVICES), unit)
+    nrpe.add_init_service_checks(checks, quick_status.services(), unit)
     nrpe.add_haproxy_checks(checks, unit)
     # they read haproxy.cfg, root:haproxy 0640: silently OK (no server
     # found) when run as nagios
@@ -114,7 +116,7 @@ def remove():
     """The relation is going: no check of ours is left behind."""
     # Check.remove() only deletes files; NRPE() would write to the
     # relation, which a broken hook may no longer do
-    for name in (list(SERVICES) + HAPROXY_CHECKS +
+    for name in (SERVICES + [PERIODIC_SERVICE] + HAPROXY_CHECKS +
                  [API_CHECK, EXECUTIONS, FIXES]):
         nrpe.Check(shortname=name, description='',
                    check_cmd='check_disk').remove(None)

@@ -60,15 +60,20 @@ def systemd_unit(text):
     return unit
 
 
+def install_mistral_23(machine):
+    """Mistral 23 (Debian forky) on the fake machine: its code has the
+    periodic server."""
+    machine.version = NEWEST['hibiscus']
+    code = os.path.join(mistral_patches.TARGET_DIR, PERIODIC_SERVER_CODE)
+    os.makedirs(os.path.dirname(code), exist_ok=True)
+    with open(code, 'w') as f:
+        f.write('class PeriodicServer: pass\n')
+
+
 class PeriodicCase(NewestReleaseCase):
-    """Mistral 23 (Debian forky): its code has the periodic server."""
 
     def install_mistral_23(self):
-        self.machine.version = NEWEST['hibiscus']
-        code = os.path.join(mistral_patches.TARGET_DIR, PERIODIC_SERVER_CODE)
-        os.makedirs(os.path.dirname(code), exist_ok=True)
-        with open(code, 'w') as f:
-            f.write('class PeriodicServer: pass\n')
+        install_mistral_23(self.machine)
 
     def deploy_23(self):
         self.install_mistral_23()

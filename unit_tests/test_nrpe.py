@@ -15,6 +15,7 @@ from charmhelpers.contrib.charmsupport import nrpe
 
 from unit_tests import CHARM_ROOT, test_tls
 from unit_tests.test_mistral_hooks import HookTestCase
+from unit_tests.test_newest_releases import install_mistral_23
 
 import mistral_nrpe
 import mistral_tls
@@ -196,6 +197,17 @@ class TestNRPE(HookTestCase):
         del self.juju.relations[RID]
         self.run_hook('nrpe-external-master-relation-broken', RID)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_mistral_23s_periodic_server_is_checked_and_its_check_goes(self):
+        install_mistral_23(self.machine)
+        self.deploy_ready()
+        self.relate_nrpe()
+        self.assertEqual(self.commands()['mistral-periodic'],
+                         nrpe.SYSTEM_PLUGINS + '/check_systemd.py '
+                         'mistral-periodic')
+        self.juju.depart(RID, 'nrpe/0')
+        self.run_hook('nrpe-external-master-relation-departed', RID, 'nrpe/0')
+        self.assertEqual(os.listdir(nrpe.NRPE.nrpe_confdir), [])
 
     def test_no_checks_before_the_subordinate_installed_nrpe(self):
         os.rmdir(nrpe.NRPE.nrpe_confdir)
