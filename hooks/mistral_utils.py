@@ -389,6 +389,11 @@ def restart_services(changed=(), start=()):
     # one systemctl call each: systemd runs the jobs side by side (a
     # Mistral service takes seconds to stop)
     restarts = [svc for svc in restart if svc != HAPROXY_SERVICE]
+    # one that crashed in a loop while what it needs was not ready (the
+    # database's grant) may be at systemd's start limit, which would refuse
+    # this (re)start
+    if restarts or start:
+        subprocess.call(['systemctl', 'reset-failed'] + restarts + list(start))
     if restarts:
         subprocess.check_call(['systemctl', 'restart'] + restarts)
     # a reload hands the listening socket over: requests in flight through

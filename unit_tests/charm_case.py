@@ -45,6 +45,7 @@ class FakeMachine:
         self.running = set()
         self.enabled = set()
         self.masked = set()   # systemd refuses to enable or start these
+        self.start_limited = set()   # until reset-failed, as systemd does
         self.events = []      # ('restart', 'mistral-api'), ...
         self.commands = []    # other commands run, as argv lists
         self.proxies = {}     # command name: its https proxy, when given one
@@ -79,12 +80,19 @@ class FakeMachine:
         if action == 'is-active':
             self.state_queries += 1
             return svc in self.running
+        if action == 'reset-failed':  # no change a test looks for
+            self.start_limited.discard(svc)
+            return True
         if action == 'daemon-reload':
             self.events.append((action, None))
             return True
         self.events.append((action, svc))
         if action in ('start', 'restart', 'enable') and svc in self.masked:
             return False
+        if action in ('start', 'restart') and svc in self.start_limited:
+            return False
+        if action == 'reset-failed':
+            self.start_limited.discard(svc)
         if action == 'mask' and self.etc_units and os.path.exists(
                 os.path.join(self.etc_units, svc + '.service')):
             return False

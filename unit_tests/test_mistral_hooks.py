@@ -348,6 +348,23 @@ class TestRestarts(HookTestCase):
                          [('restart', svc) for svc in MISTRAL])
         self.assertIn('debug = True', self.mistral_conf())
 
+    def test_a_service_at_systemds_start_limit_is_started_again(self):
+        self.deploy_ready()
+        # the API crashed in a loop (the database not granting yet)
+        self.machine.running.discard('mistral-api')
+        self.machine.start_limited.add('mistral-api')
+        self.run_hook('config-changed')
+        self.assertIn('mistral-api', self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_running_service_at_the_start_limit_is_restarted(self):
+        self.deploy_ready()
+        self.machine.start_limited.add('mistral-api')  # crashing meanwhile
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertIn(('restart', 'mistral-api'), self.machine.events)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_every_service_a_change_restarts_is_one_the_unit_runs(self):
         # update-status checks these alone (quick_status)
         self.assertEqual(
