@@ -3,9 +3,12 @@ work of a crashed node finished by the others.  The bundle has TLS on
 (test_tls.py runs next on the same deployment): the API is https."""
 
 import hashlib
+import os
 import re
 import threading
 import time
+
+import yaml
 
 import mistral_cloud as cloud
 
@@ -314,7 +317,10 @@ def test_a_charm_refresh_keeps_data_and_migrates_and_restarts_nothing(
     executions = {e.id for e in client.executions.list(limit=-1)}
     started = {u: cloud.service_start_times(u, SERVICES) for u in units()}
     migrations = cloud.log_count('Migrating the database', units())
-    cloud.localjuju('refresh', 'mistral', '--path', packed_charm)
+    # the .charm the bundle deployed, packed again from this tree
+    charm = yaml.safe_load(open(BUNDLE))['applications']['mistral']['charm']
+    cloud.localjuju('refresh', 'mistral', '--path', os.path.normpath(
+        os.path.join(os.path.dirname(BUNDLE), charm)))
     cloud.wait(workload='active')
     ops_figures['migrations'] = cloud.log_count(
         'Migrating the database', units()) - migrations
