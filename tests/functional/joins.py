@@ -72,6 +72,15 @@ def wait_all(client, started):
     return states
 
 
+def why_failed(client, execution_id):
+    """The workflow's name, its state_info and its failed tasks'."""
+    execution = client.executions.get(execution_id)
+    tasks = client.tasks.list(workflow_execution_id=execution_id)
+    return [execution.workflow_name, execution.state_info] + [
+        '{}: {}'.format(t.name, t.state_info) for t in tasks
+        if t.state == 'ERROR']
+
+
 def run_rounds(client, units, rounds=ROUNDS):
     """Run the rounds; the figures of the JOINS line."""
     ensure_workflows(client)
@@ -100,8 +109,8 @@ def run_rounds(client, units, rounds=ROUNDS):
         'started': len(started),
         'succeeded': sum(s == 'SUCCESS' for s in states.values()),
         'stuck': sum(s == 'RUNNING' for s in states.values()),
-        'failed': sorted(i for i, s in states.items()
-                         if s not in ('SUCCESS', 'RUNNING')),
+        'failed': {i: why_failed(client, i) for i, s in states.items()
+                   if s not in ('SUCCESS', 'RUNNING')},
         'deadlocks': log_count(units, DEADLOCK) - before['deadlocks'],
         'detached': log_count(units, DETACHED) - before['detached'],
         'engine-restarts': sum(

@@ -57,8 +57,10 @@ class MistralTest(unittest.TestCase):
         cls.session = keystone_session(cls.cacert)
         cls.url = cls.session.get_endpoint(service_type=FACTS.SERVICE_TYPE,
                                            interface='public')
+        # mistralclient sets `verify` on each request: it needs the CA too
         cls.client = mistral_client.Client(mistral_url=cls.url,
-                                           session=cls.session)
+                                           session=cls.session,
+                                           cacert=cls.cacert)
         cls.units = sorted(u.entity_id for u in zaza.model.get_units(APP))
 
     # ---- helpers ---------------------------------------------------------

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 LOCAL = bool(os.environ.get('MOJO_LOCAL'))
@@ -67,8 +68,8 @@ def openrc():
         scheme = 'https'
         ca = json.loads(juju('run', 'vault/leader', 'get-root-ca',
                              '--format=json'))
-        path = os.path.join(SPEC, 'vault-ca.crt')
-        with open(path, 'w') as f:
+        handle, path = tempfile.mkstemp(suffix='.crt')
+        with os.fdopen(handle, 'w') as f:
             f.write(next(iter(ca.values()))['results']['output'])
         env['OS_CACERT'] = path
     env['OS_AUTH_URL'] = '{}://{}:5000/v3'.format(scheme, address)
@@ -89,4 +90,6 @@ def mistral(env=None):
                        project_domain_name=env['OS_PROJECT_DOMAIN_NAME'])
     sess = session.Session(auth=auth, verify=env.get('OS_CACERT', True))
     url = sess.get_endpoint(service_type='workflowv2', interface='public')
-    return client.Client(mistral_url=url, session=sess)
+    # mistralclient sets `verify` on each request: it needs the CA as well
+    return client.Client(mistral_url=url, session=sess,
+                         cacert=env.get('OS_CACERT'))
