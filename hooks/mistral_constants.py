@@ -128,6 +128,23 @@ DB_INITIALISED_KEY = 'mistral-db-initialised'
 # which units whose code expects another one wait for
 DB_SCHEMA_KEY = 'mistral-db-schema'
 
+# Mistral's maintenance mode (17.0.0 and later; the installed code says
+# whether it is there): PUT {"status": "PAUSED"} on the API's root path
+# pauses running executions (PAUSING, refused as a request) and turns
+# PAUSED once no task runs; RUNNING resumes them. The leader drains before
+# an upgrade (mistral_maintenance) and records it here until it ends it.
+MAINTENANCE_CODE = 'mistral/api/controllers/maintenance.py'
+MAINTENANCE_PATH = '/maintenance'
+MAINTENANCE_KEY = 'mistral-maintenance'
+# Seconds the leader waits for PAUSED. Its hook holds the machine's hook
+# lock meanwhile: five minutes lets the tasks of ordinary actions (API
+# calls, commands) finish; a longer one goes on running, and the upgrade
+# with it, rather than blocking the upgrade for as long as a workflow
+# likes.
+DRAIN_TIMEOUT = 300
+# Seconds an API just restarted on new code may take to answer
+API_ANSWER_TIMEOUT = 60
+
 # Generic name -> relations, any one of which satisfies it (status messages)
 REQUIRED_INTERFACES = {
     'database': ['shared-db', 'pgsql-db'],

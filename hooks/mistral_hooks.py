@@ -49,6 +49,7 @@ import hook_tools  # noqa: E402
 import installed_release  # noqa: E402
 import openstack_actions  # noqa: E402
 import mistral_ha  # noqa: E402
+import mistral_maintenance  # noqa: E402
 import mistral_nrpe  # noqa: E402
 import mistral_patches  # noqa: E402
 import mistral_ssh  # noqa: E402
@@ -94,6 +95,8 @@ def converge(changed=(), upgraded=False):
     utils.initialise_database(CONFIGS, upgraded)
     done = utils.manage_services(CONFIGS, changed)
     utils.check_isolation(CONFIGS, changed)
+    # executions paused for an upgrade resume on the new code
+    mistral_maintenance.end(lambda: utils.ready_to_serve(CONFIGS))
     log(summary(len(CONFIGS.templates), changed, done))
 
 

@@ -47,6 +47,7 @@ import mistral_context
 import mistral_db_check
 import openstack_actions
 import mistral_ha
+import mistral_maintenance
 import mistral_patches
 import mistral_schema
 import mistral_ssh
@@ -324,9 +325,11 @@ def repatch_mistral():
 def do_openstack_upgrade(configs):
     """Move this unit's packages to the release openstack-origin names;
     what changed (see restart_map()). Converging then renders for the new
-    release, migrates the schema and restarts."""
+    release, migrates the schema and restarts (and the leader, which
+    drained the running executions first, resumes them)."""
     new_src = config('openstack-origin')
     new_release = get_os_codename_install_source(new_src)
+    mistral_maintenance.drain()
     status_set('maintenance', 'Upgrading to {}'.format(new_release))
     configure_installation_source(new_src)
     apt_update(fatal=True)
