@@ -108,7 +108,7 @@ examples_test: deps
 # bundle, NRPE through the stand-in; its last line is OPS: ...
 ops_test: deps build
 	$(PYTHON) -m pytest -p no:cacheprovider -v -k \
-		'zed_to_epoxy or refresh or paused or checks_are' \
+		'zed_to_epoxy or previous_revision or refresh or paused or checks_are' \
 		tests/functional/test_bookworm.py tests/functional/test_ha.py \
 		tests/functional/test_nrpe.py; \
 		rc=$$?; cat /var/lib/localcloud/ops-result.txt; exit $$rc

@@ -17,6 +17,8 @@ import threading
 import time
 import urllib.request
 
+import yaml
+
 import charm_facts
 import systemd_show
 from localcloud import paths
@@ -45,15 +47,23 @@ MISTRAL_SERVICES = tuple(_CHARM_FACTS.MISTRAL_SERVICES)
 SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 
+def bundle_charm(path):
+    """The .charm the bundle at `path` deploys as mistral."""
+    with open(path) as f:
+        charm = yaml.safe_load(f)['applications']['mistral']['charm']
+    return os.path.normpath(os.path.join(os.path.dirname(path), charm))
+
+
 class CloudError(Exception):
     pass
 
 
-def build_charm():
-    """Pack the charm as `make build` does, one .charm per platform, where
-    the bundles take it from (they name the ubuntu@24.04 one; the local
-    cloud does not match bases to its Debian machines)."""
-    charms = _PACKER.pack()
+def build_charm(root=CHARM, out=None):
+    """Pack the charm in `root` as `make build` does, one .charm per
+    platform, in `out` (default: where the bundles take it from; they name
+    the ubuntu@24.04 one, the local cloud does not match bases to its
+    Debian machines)."""
+    charms = _PACKER.pack(root, out)
     sys.stderr.write('packed {}\n'.format(', '.join(map(str, charms))))
     return charms
 

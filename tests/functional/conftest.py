@@ -11,6 +11,7 @@ import yaml
 
 import joins
 import mistral_cloud as cloud
+import previous_revision
 
 PHASES = []   # (name, seconds), printed at the end of the session
 HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
@@ -80,20 +81,33 @@ def deployment(request, deployed, packed_charm):
     the module before used the same (or KEEP_DEPLOYMENT=1 finds it up)."""
     series, bundle = key = deployment_key(request.module)
     keep = os.environ.get('KEEP_DEPLOYMENT') == '1'
-    if deployed['key'] != key and not (
-            keep and cloud.deployed_series() == series and
-            cloud.deployed_units() == bundle_units(bundle)):
+    fresh = deployed['key'] != key and not (
+        keep and cloud.deployed_series() == series and
+        cloud.deployed_units() == bundle_units(bundle))
+    # the HA bundle comes up on the charm's previous revision, refreshed
+    # to this one below (the charm upgrade an operator makes)
+    previous = fresh and bundle == cloud.HA_BUNDLE and \
+        previous_revision.charm()
+    if fresh:
         with Phase('{}: clean leftovers'.format(series)):
             cloud.localjuju('destroy', '-y')
         with Phase('{}: deploy bundle until active'.format(series)):
-            cloud.localjuju('deploy', bundle, '--series', series,
-                            timeout=3600)
+            cloud.localjuju(
+                'deploy', previous_revision.bundle(bundle, previous)
+                if previous else bundle, '--series', series, timeout=3600)
             cloud.wait(workload='active')
     deployed['key'] = key
     cafile = cloud.fetch_ca()
     env = cloud.openrc(cloud.unit_address('keystone/0'), cafile)
+    upgrade = None
+    if previous:
+        with Phase('{}: refresh from revision {}'.format(
+                series, previous_revision.REVISION)):
+            upgrade = previous_revision.refresh_with_work(
+                env, cloud.bundle_charm(bundle),
+                sorted(cloud.status()['applications']['mistral']['units']))
     yield {'series': series, 'env': env, 'cafile': cafile,
-           'mistral': cloud.mistral(env),
+           'mistral': cloud.mistral(env), 'upgrade': upgrade,
            'address': cloud.unit_address(sorted(
                cloud.status()['applications']['mistral']['units'])[0])}
 
