@@ -217,32 +217,70 @@ def log_count(text, units):
     return count
 
 
-class ApiWatch(threading.Thread):
-    """Polls the API of each address every second; the longest time no
-    address answered (what a client of a VIP or of DNS round robin sees)."""
+class ApiProbe(threading.Thread):
+    """Asks the API at `addresses` every `interval` s until stopped: up
+    when one of them answers (what a client of a VIP or of DNS round robin
+    sees). Keeps every answer, (time asked, up)."""
 
-    def __init__(self, addresses, cafile):
+    def __init__(self, addresses, cafile, interval=1.0, timeout=3):
         super().__init__(daemon=True)
         self.addresses, self.cafile = addresses, cafile
+        self.interval, self.timeout = interval, timeout
         self.stopping = threading.Event()
-        self.longest = 0.0
+        self.results = []
 
     def run(self):
-        down_since = None
         while not self.stopping.is_set():
-            now = time.time()
-            if any(api_up(a, timeout=3, cafile=self.cafile)
-                   for a in self.addresses):
-                down_since = None
-            else:
-                down_since = down_since or now
-                self.longest = max(self.longest, now - down_since)
-            self.stopping.wait(1)
+            asked = time.time()
+            self.results.append((asked, any(
+                api_up(a, timeout=self.timeout, cafile=self.cafile)
+                for a in self.addresses)))
+            self.stopping.wait(self.interval)
 
     def stop(self):
         self.stopping.set()
         self.join()
-        return self.longest
+
+    def outages(self):
+        """[(first failed probe, next answer or last probe)]."""
+        found, since = [], None
+        for asked, up in self.results:
+            if not up and since is None:
+                since = asked
+            elif up and since is not None:
+                found.append((since, asked))
+                since = None
+        if since is not None:
+            found.append((since, self.results[-1][0]))
+        return found
+
+    def longest_outage(self):
+        """Seconds of the longest time with no answer."""
+        return max((end - begin for begin, end in self.outages()),
+                   default=0.0)
+
+    def failures_in_a_row(self):
+        longest = run = 0
+        for _, up in self.results:
+            run = 0 if up else run + 1
+            longest = max(longest, run)
+        return longest
+
+    def recovered_after(self, start, steady=3.0):
+        """Seconds from `start` until the API answered again, for good
+        (`steady` seconds without a failure); None before that."""
+        results = list(self.results)
+        failures = [t for t, up in results if t >= start and not up]
+        if not failures:
+            return None
+        after = [t for t, up in results if t > failures[-1] and up]
+        if not after or results[-1][0] - after[0] < steady:
+            return None
+        return after[0] - start
+
+    def failure_times(self):
+        return [time.strftime('%H:%M:%S', time.localtime(t))
+                for t, up in self.results if not up]
 
 
 def wait_for_status(unit, state, message_start='', timeout=300):
