@@ -17,7 +17,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 from mistralclient.api.v2 import client as mistral_client
 
-from tests import systemd_show
+from tests import cron_ticks, systemd_show
 from tests.charm_facts import FACTS
 
 APP = 'mistral'
@@ -130,7 +130,7 @@ class MistralTest(unittest.TestCase):
         finally:
             self.client.cron_triggers.delete(trigger.name)
         per_minute = collections.Counter(
-            e.created_at[:16] for e in
+            cron_ticks.tick(e) for e in
             self.client.executions.list(workflow_name='tick')
             if 'cron trigger' in (e.description or ''))
         self.assertGreaterEqual(len(per_minute), 4, per_minute)

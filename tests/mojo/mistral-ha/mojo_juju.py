@@ -10,6 +10,9 @@ import time
 
 LOCAL = bool(os.environ.get('MOJO_LOCAL'))
 SPEC = os.path.dirname(os.path.abspath(__file__))
+# the tests' standalone helpers (cron_ticks) two folders up
+sys.path.insert(0, os.path.dirname(os.path.dirname(SPEC)))
+import cron_ticks  # noqa: E402,F401
 TIMEOUT = int(os.environ.get('MOJO_WAIT_TIMEOUT', '1800'))
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 
 import mojo_juju
+from mojo_juju import cron_ticks
 from create_jobs import TRIGGER
 
 
@@ -22,7 +23,7 @@ def main():
             break
         time.sleep(10)
     client.cron_triggers.delete(TRIGGER)
-    per_minute = collections.Counter(e.created_at[:16] for e in runs)
+    per_minute = collections.Counter(cron_ticks.tick(e) for e in runs)
     states = collections.Counter(e.state for e in runs)
     print('CRON: {} runs in {} minutes, at most {} a minute, states {}'.format(
         len(runs), len(per_minute), max(per_minute.values() or [0]),
