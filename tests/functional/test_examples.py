@@ -151,11 +151,14 @@ def test_a_stopped_host_fails_with_a_reason_and_the_others_report(
     assert [h for h, r in report.items() if r['ok']] == [
         h for h in ssh_hosts.values() if h != stopped]
     assert not report[stopped]['ok']
-    assert stopped in report[stopped]['output']
+    # ssh's own error, or the task's timeout when the connection hangs
+    # (a killed host's address may take no time or minutes to refuse)
+    assert report[stopped]['output'].startswith(stopped + ' ')
     failed = [t for t in client.tasks.list()
               if t.name == 'run' and t.state == 'ERROR' and
-              stopped in (t.state_info or '')]
-    assert failed, 'no run task in ERROR naming {}'.format(stopped)
+              (stopped in (t.state_info or '') or
+               'timed out' in (t.state_info or ''))]
+    assert failed, 'no run task in ERROR for {}'.format(stopped)
 
 
 def test_the_keystone_example_creates_and_removes_a_project(
