@@ -44,6 +44,8 @@ CA_FILE = '/var/lib/localcloud/tls-ca.pem'
 ADMIN_PASSWORD = 'openstack'
 API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
 MISTRAL_SERVICES = tuple(_CHARM_FACTS.MISTRAL_SERVICES)
+# what each Mistral unit runs: Mistral and its front ends
+UNIT_SERVICES = MISTRAL_SERVICES + ('haproxy', 'memcached')
 SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 
@@ -114,6 +116,11 @@ def deployed_series():
     """Series of the deployed mistral application, or None."""
     app = status()['applications'].get('mistral')
     return app and app['series']
+
+
+def mistral_units():
+    """The mistral units' names, sorted."""
+    return sorted(status()['applications']['mistral']['units'])
 
 
 def deployed_units():

@@ -104,12 +104,10 @@ def deployment(request, deployed, packed_charm):
         with Phase('{}: refresh from revision {}'.format(
                 series, previous_revision.REVISION)):
             upgrade = previous_revision.refresh_with_work(
-                env, cloud.bundle_charm(bundle),
-                sorted(cloud.status()['applications']['mistral']['units']))
+                env, cloud.bundle_charm(bundle), cloud.mistral_units())
     yield {'series': series, 'env': env, 'cafile': cafile,
            'mistral': cloud.mistral(env), 'upgrade': upgrade,
-           'address': cloud.unit_address(sorted(
-               cloud.status()['applications']['mistral']['units'])[0])}
+           'address': cloud.unit_address(cloud.mistral_units()[0])}
 
 
 @pytest.fixture

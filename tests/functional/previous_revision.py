@@ -19,7 +19,6 @@ import mistral_cloud as cloud
 REVISION = '4b447d1'
 CACHE = '/var/cache/charm-mistral/previous-charm'
 SLEEP_ROUNDS = 12   # 5 s each: running before, during and after the refresh
-SERVICES = cloud.MISTRAL_SERVICES + ('haproxy', 'memcached')
 
 
 def charm():
@@ -52,8 +51,8 @@ def bundle(path, previous):
         app['charm'] = os.path.normpath(os.path.join(
             os.path.dirname(path), app['charm']))
     data['applications']['mistral']['charm'] = previous
-    handle, copy = tempfile.mkstemp(prefix='previous-', suffix='.yaml')
-    with os.fdopen(handle, 'w') as f:
+    copy = os.path.join(os.path.dirname(previous), os.path.basename(path))
+    with open(copy, 'w') as f:
         yaml.safe_dump(data, f)
     return copy
 
@@ -69,7 +68,7 @@ def refresh_with_work(env, charm_path, units):
     running = client.executions.create(
         'sleep_rounds', workflow_input={'rounds': SLEEP_ROUNDS})
     before = {e.id for e in client.executions.list(limit=-1)}
-    started = {u: cloud.service_start_times(u, SERVICES) for u in units}
+    started = {u: cloud.service_start_times(u, cloud.UNIT_SERVICES) for u in units}
     migrations = cloud.log_count('Migrating the database', units)
     cloud.localjuju('refresh', 'mistral', '--path', charm_path)
     cloud.wait(workload='active')
@@ -83,6 +82,6 @@ def refresh_with_work(env, charm_path, units):
         migrations,
         'in-flight': (finished.state, finished.output),
         'restarted': {u: sorted(
-            svc for svc, t in cloud.service_start_times(u, SERVICES).items()
+            svc for svc, t in cloud.service_start_times(u, cloud.UNIT_SERVICES).items()
             if t != started[u][svc]) for u in units},
     }

@@ -77,7 +77,7 @@ def test_zed_to_epoxy_one_machine_at_a_time_keeps_everything(
     with phase('bookworm: a second unit'):
         cloud.localjuju('add-unit', 'mistral')
         cloud.wait(workload='active')
-    units = sorted(cloud.status()['applications']['mistral']['units'])
+    units = cloud.mistral_units()
     assert len(units) == 2
     for name in ('fanout_join.yaml', 'tick.yaml', 'sleep_rounds.yaml'):
         cloud.ensure_workflow(client, name)

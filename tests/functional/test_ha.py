@@ -19,12 +19,8 @@ OTHER_VIP = '10.211.77.201'   # the VIP range is 10.211.77.200-250
 EXECUTIONS = 20
 
 
-def units():
-    return sorted(cloud.status()['applications']['mistral']['units'])
-
-
 def vip_holders(vip=VIP):
-    return [unit for unit in units() if ' {}/'.format(vip) in cloud.on_unit(
+    return [unit for unit in cloud.mistral_units() if ' {}/'.format(vip) in cloud.on_unit(
         unit, 'ip', '-4', '-o', 'addr', 'show')]
 
 
@@ -62,7 +58,7 @@ def wait_for_cluster(nodes=3, timeout=180):
 
 
 def test_three_units_active_behind_the_vip(deployment):
-    for unit in units():
+    for unit in cloud.mistral_units():
         assert cloud.unit_status(unit)['message'] == 'Unit is ready'
     status = wait_for_cluster()
     assert re.search(r'res_mistral_\w+_vip\s.*Started', status), status
@@ -73,7 +69,7 @@ def test_three_units_active_behind_the_vip(deployment):
 
 
 def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
-    joins_rounds(deployment, 'trixie, 3 units', units())
+    joins_rounds(deployment, 'trixie, 3 units', cloud.mistral_units())
 
 
 def test_vip_moves_when_its_machine_dies(deployment, ha_figures):
@@ -112,7 +108,7 @@ def _crash_during_executions(deployment, crash):
         'steps_and_fanout', workflow_input={}).id for _ in range(EXECUTIONS)]
     time.sleep(6)
     crashed_at = cloud.server_now()
-    victim = next(u for u in units() if u != vip_holder())
+    victim = next(u for u in cloud.mistral_units() if u != vip_holder())
     crash(victim)
     finished = [cloud.wait_for_execution(client, i, timeout=420)
                 for i in ids]
@@ -134,7 +130,7 @@ def test_killed_engine_and_executor_work_is_finished(deployment, ha_figures):
                       'mistral-server.*--server (engine|executor)')
     delay = _crash_during_executions(deployment, kill)
     ha_figures['recovery-delay'] = delay
-    for unit in units():   # systemd may have restarted them already
+    for unit in cloud.mistral_units():   # systemd may have restarted them already
         cloud.on_unit(unit, 'systemctl', 'start', 'mistral-engine',
                       'mistral-executor')
 
@@ -160,11 +156,11 @@ def test_without_retry_a_lost_action_fails_with_a_reason(deployment):
     cloud.ensure_workflow(client, 'long_sleep.yaml')
     execution = client.executions.create('long_sleep', workflow_input={})
     time.sleep(8)
-    for unit in units():
+    for unit in cloud.mistral_units():
         cloud.on_unit(unit, 'pkill', '-9', '-f',
                       'mistral-server.*--server executor')
     time.sleep(2)
-    for unit in units():
+    for unit in cloud.mistral_units():
         cloud.on_unit(unit, 'systemctl', 'start', 'mistral-executor')
     done = cloud.wait_for_execution(client, execution.id, timeout=240)
     assert done.state == 'ERROR'
@@ -203,7 +199,7 @@ def test_remove_and_add_a_unit_behind_the_vip(deployment):
     poller = vip_probe(deployment['cafile'])
     poller.start()
     try:
-        before = units()
+        before = cloud.mistral_units()
         leaving = next(u for u in reversed(before) if u != vip_holder())
         cloud.localjuju('remove-unit', leaving)
         cloud.wait()
@@ -215,7 +211,7 @@ def test_remove_and_add_a_unit_behind_the_vip(deployment):
     # notices within 4 s and stops sending it any); the API never stops
     # answering: no two probes in a row fail
     assert poller.failures_in_a_row() <= 1, poller.failure_times()
-    new, = set(units()) - set(before)
+    new, = set(cloud.mistral_units()) - set(before)
     assert cloud.unit_status(new)['message'] == 'Unit is ready'
     haproxy = cloud.on_unit('mistral/0', 'cat', '/etc/haproxy/haproxy.cfg')
     assert 'server {} '.format(new.replace('/', '-')) in haproxy
@@ -262,9 +258,6 @@ def test_a_changed_vip_replaces_the_old_one(deployment):
 
 # ---- day 2 on the HA bundle: a charm refresh, a paused unit ---------------
 
-SERVICES = cloud.MISTRAL_SERVICES + ('haproxy', 'memcached')
-
-
 def subordinate(unit, app):
     subs = cloud.status()['applications']['mistral']['units'][unit].get(
         'subordinates') or {}
@@ -297,14 +290,14 @@ def test_a_charm_refresh_keeps_data_and_migrates_and_restarts_nothing(
     # when the VIP moved (the test before)
     client = cloud.mistral(deployment['env'])
     executions = {e.id for e in client.executions.list(limit=-1)}
-    started = {u: cloud.service_start_times(u, SERVICES) for u in units()}
-    migrations = cloud.log_count('Migrating the database', units())
+    started = {u: cloud.service_start_times(u, cloud.UNIT_SERVICES) for u in cloud.mistral_units()}
+    migrations = cloud.log_count('Migrating the database', cloud.mistral_units())
     # the .charm the bundle deployed, packed again from this tree
     cloud.localjuju('refresh', 'mistral', '--path', cloud.bundle_charm(BUNDLE))
     cloud.wait(workload='active')
-    assert cloud.log_count('Migrating the database', units()) == migrations
-    assert {u: cloud.service_start_times(u, SERVICES)
-            for u in units()} == started
+    assert cloud.log_count('Migrating the database', cloud.mistral_units()) == migrations
+    assert {u: cloud.service_start_times(u, cloud.UNIT_SERVICES)
+            for u in cloud.mistral_units()} == started
     assert executions <= {e.id for e in client.executions.list(limit=-1)}
 
 
@@ -322,7 +315,7 @@ def test_a_paused_unit_stays_down_while_the_vip_answers(deployment,
         cloud.localjuju('config', 'mistral', 'nagios_context=paused')
         cloud.localjuju('update-status', paused)
         states = cloud.on_unit(paused, 'sh', '-c', 'systemctl is-active {} '
-                               '|| true'.format(' '.join(SERVICES)))
+                               '|| true'.format(' '.join(cloud.UNIT_SERVICES)))
         assert set(states.split()) == {'inactive'}, states
         assert cloud.unit_status(paused)['current'] == 'maintenance'
         assert vip_holder() not in (None, paused)

@@ -55,13 +55,9 @@ def tls_figures():
         f.write(line + '\n')
 
 
-def units():
-    return sorted(cloud.status()['applications']['mistral']['units'])
-
-
 def addresses():
     """The VIP and every unit's address: where clients reach the API."""
-    return [VIP] + [cloud.unit_address(u) for u in units()]
+    return [VIP] + [cloud.unit_address(u) for u in cloud.mistral_units()]
 
 
 def curl(url, cafile):
@@ -113,11 +109,11 @@ def unit_client(deployment, address):
 
 
 def statuses():
-    return {u: cloud.unit_status(u) for u in units()}
+    return {u: cloud.unit_status(u) for u in cloud.mistral_units()}
 
 
 def wait_all(state, words='', timeout=300):
-    for unit in units():
+    for unit in cloud.mistral_units():
         cloud.wait_for_status(unit, state, words, timeout=timeout)
 
 
@@ -206,7 +202,7 @@ with engine.connect() as db:
 def test_mariadb_reports_an_ssl_cipher_for_mistral_sessions(deployment,
                                                             tls_figures):
     ciphers = {u: cloud.on_unit(u, 'python3', '-c', SSL_CIPHER).strip()
-               for u in units()}
+               for u in cloud.mistral_units()}
     # and MariaDB lets Mistral's user in with TLS only
     required = cloud.on_unit('mysql/0', 'mariadb', '-N', '-e',
                              "SELECT DISTINCT ssl_type FROM mysql.user "
@@ -253,7 +249,7 @@ def test_reissued_certificate_is_served_without_a_failed_request(
     cloud.ensure_workflow(client, 'steps_and_fanout.yaml')
     before = served_fingerprints()
     started = {u: cloud.service_start_times(u, cloud.MISTRAL_SERVICES)
-               for u in units()}
+               for u in cloud.mistral_units()}
     ids = [client.executions.create('steps_and_fanout', workflow_input={}).id
            for _ in range(EXECUTIONS)]
     prober = Prober(addresses(), deployment['cafile'])
@@ -274,7 +270,7 @@ def test_reissued_certificate_is_served_without_a_failed_request(
     finished = [cloud.wait_for_execution(client, i, timeout=300) for i in ids]
     assert [e.state for e in finished] == ['SUCCESS'] * EXECUTIONS
     assert {u: cloud.service_start_times(u, cloud.MISTRAL_SERVICES)
-            for u in units()} == started
+            for u in cloud.mistral_units()} == started
 
 
 # -- certificates from config, bad ones, then the relation again -----------
@@ -282,7 +278,7 @@ def test_reissued_certificate_is_served_without_a_failed_request(
 def config_bundle(ca_cert, ca_key):
     """A certificate for every address and host name clients use."""
     names = addresses() + [cloud.on_unit(u, 'hostname').strip()
-                           for u in units()]
+                           for u in cloud.mistral_units()]
     cert, key = pki.issue(ca_cert, ca_key, names[0], names[1:])
     return cert, key
 
