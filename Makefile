@@ -87,7 +87,7 @@ functional_test: deps build
 # and the sdist first, so that charm proof and the vendoring test always
 # run; the .charm built and analysed first (the bundles deploy it)
 test: deps sdist lint build
-	$(PYTEST) -v unit_tests tests/localcloud/tests tests/functional
+	$(PYTEST) -v --durations=25 unit_tests tests/localcloud/tests tests/functional
 	$(PYTHON) -m coverage report --fail-under=85
 
 # high availability alone; its last line is the figures measured

@@ -19,8 +19,9 @@ from unit_tests import fake_mistral
 HEARTBEAT = 'heartbeat-checker-project-context'
 COMPLETES = 'integrity-check-completes-finished-workflow'
 WAITING = 'integrity-check-refreshes-waiting-tasks'
+REVERSE = 'reverse-workflow-starts-each-task-once'
 SCHEDULER = 'scheduler-keeps-unshared-in-memory-jobs'
-FIXES = [HEARTBEAT, COMPLETES, WAITING, SCHEDULER]
+FIXES = [HEARTBEAT, COMPLETES, WAITING, REVERSE, SCHEDULER]
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
@@ -104,6 +105,8 @@ class TestApply(unittest.TestCase):
             self.assertIn('_refresh_waiting_tasks(wf_ex, ', handler)
             self.assertIn('_unshared_copy(scheduled_job)',
                           self.read(paths[SCHEDULER]))
+            self.assertIn("named_lock('reverse-workflow-%s'",
+                          self.read(paths[REVERSE]))
             log.assert_any_call('mistral fix {}: applied ({})'.format(
                 SCHEDULER, pending[SCHEDULER][1]))
 
@@ -127,7 +130,8 @@ class TestApply(unittest.TestCase):
                          mistral_patches.MISSING)
         # the other fixes still go in
         self.assertEqual(mistral_patches.apply_fixes(self.tmp),
-                         ([COMPLETES, WAITING, SCHEDULER], [HEARTBEAT]))
+                         ([COMPLETES, WAITING, REVERSE, SCHEDULER],
+                          [HEARTBEAT]))
         self.assertEqual(self.read(path), changed)
 
     def test_a_fix_goes_in_whole_or_not_at_all(self):

@@ -172,7 +172,7 @@ def test_without_retry_a_lost_action_fails_with_a_reason(deployment):
 def test_cron_fires_once_per_minute_across_units(deployment, ha_figures):
     client = deployment['mistral']
     cloud.ensure_workflow(client, 'tick.yaml')
-    minutes = 5
+    minutes = 3
     trigger = client.cron_triggers.create('ha_every_minute', 'tick', {},
                                           pattern='* * * * *')
     try:
