@@ -8,7 +8,7 @@ import time
 import mistral_cloud as cloud
 
 # (items, concurrency) of each round's with-items workflow
-ROUNDS = ((200, 10), (300, 50), (250, 25))
+ROUNDS = ((100, 10), (150, 50), (120, 25))
 BRANCHES = (2, 5, 10, 20)
 # Each execution must end within this many seconds of its start: well
 # under the integrity check's 120 s, so fix 0004's rescue of a join left

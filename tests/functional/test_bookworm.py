@@ -24,7 +24,7 @@ def test_active_with_mistral_15(deployment):
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('15.')
     fixes, states = cloud.mistral_fixes('mistral/0')
-    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 4
+    assert fixes and states == dict.fromkeys(fixes, 'applied')
 
 
 def test_workflow_runs_from_the_cli(deployment, phase):

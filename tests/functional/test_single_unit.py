@@ -26,7 +26,7 @@ def test_unit_is_active_with_mistral_20(deployment):
     version = cloud.status()['applications']['mistral']['version']
     assert version.startswith('20.')
     fixes, states = cloud.mistral_fixes(MISTRAL_UNIT)
-    assert states == dict.fromkeys(fixes, 'applied') and len(fixes) == 4
+    assert fixes and states == dict.fromkeys(fixes, 'applied')
 
 
 def test_catalog_holds_the_workflowv2_endpoints(deployment):
