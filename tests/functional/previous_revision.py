@@ -75,7 +75,12 @@ def refresh_with_work(env, charm_path, units):
     # a client of its own: the refresh restarted what served the old one
     client = cloud.mistral(env)
     after = {e.id for e in client.executions.list(limit=-1)}
-    finished = cloud.wait_for_execution(client, running.id, timeout=300)
+    try:
+        finished = cloud.wait_for_execution(client, running.id, timeout=300)
+    except cloud.CloudError as error:
+        # where the work stopped, for the next look (seen once in CI)
+        raise cloud.CloudError('{}; its last tasks: {}'.format(
+            error, last_tasks(client, running.id)))
     return {
         'executions': (len(before & after), len(before)),
         'migrations': cloud.log_count('Migrating the database', units) -
@@ -85,3 +90,14 @@ def refresh_with_work(env, charm_path, units):
             svc for svc, t in cloud.service_start_times(u, cloud.UNIT_SERVICES).items()
             if t != started[u][svc]) for u in units},
     }
+
+
+def last_tasks(client, execution_id, count=3):
+    """The execution's newest tasks, each with its state, when it last
+    changed and its action runs' states."""
+    tasks = sorted(client.tasks.list(workflow_execution_id=execution_id),
+                   key=lambda t: t.created_at)[-count:]
+    return ['{} {} {} {} actions {}'.format(
+        t.name, t.state, t.updated_at, t.state_info or '',
+        [a.state for a in client.action_executions.list(
+            task_execution_id=t.id)]) for t in tasks]
