@@ -290,14 +290,16 @@ def test_a_charm_refresh_keeps_data_and_migrates_and_restarts_nothing(
     # when the VIP moved (the test before)
     client = cloud.mistral(deployment['env'])
     executions = {e.id for e in client.executions.list(limit=-1)}
-    started = {u: cloud.service_start_times(u, cloud.UNIT_SERVICES) for u in cloud.mistral_units()}
-    migrations = cloud.log_count('Migrating the database', cloud.mistral_units())
+    units = cloud.mistral_units()
+    started = {u: cloud.service_start_times(u, cloud.UNIT_SERVICES) for u in units}
+    migrations = cloud.log_count('Migrating the database', units)
     # the .charm the bundle deployed, packed again from this tree
     cloud.localjuju('refresh', 'mistral', '--path', cloud.bundle_charm(BUNDLE))
     cloud.wait(workload='active')
-    assert cloud.log_count('Migrating the database', cloud.mistral_units()) == migrations
+    assert cloud.mistral_units() == units
+    assert cloud.log_count('Migrating the database', units) == migrations
     assert {u: cloud.service_start_times(u, cloud.UNIT_SERVICES)
-            for u in cloud.mistral_units()} == started
+            for u in units} == started
     assert executions <= {e.id for e in client.executions.list(limit=-1)}
 
 

@@ -16,7 +16,6 @@ from bench import benchmark as bench
 
 SERIES = 'trixie'
 MISTRAL_UNIT = 'mistral/0'
-FRONTENDS = ('haproxy', 'memcached')
 
 
 def test_unit_is_active_with_mistral_20(deployment):
@@ -127,23 +126,21 @@ def test_the_security_checklist_passes_with_tls_everywhere(deployment):
 
 
 def test_config_change_without_effect_restarts_nothing(deployment):
-    services = cloud.MISTRAL_SERVICES + FRONTENDS
-    before = cloud.service_start_times(MISTRAL_UNIT, services)
+    before = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
     # a new value that no rendered file uses: config-changed runs, idle
     cloud.localjuju('config', 'mistral', 'nagios_context=juju-tests')
     cloud.wait()
-    assert cloud.service_start_times(MISTRAL_UNIT, services) == before
+    assert cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES) == before
 
 
 def test_debug_restarts_exactly_the_mistral_services(deployment):
-    services = cloud.MISTRAL_SERVICES + FRONTENDS
-    before = cloud.service_start_times(MISTRAL_UNIT, services)
+    before = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
     cloud.localjuju('config', 'mistral', 'debug=true')
     cloud.wait(workload='active')
-    after = cloud.service_start_times(MISTRAL_UNIT, services)
+    after = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
     assert 'debug = True' in cloud.on_unit(
         MISTRAL_UNIT, 'cat', '/etc/mistral/mistral.conf')
-    restarted = {s for s in services if after[s] != before[s]}
+    restarted = {s for s in cloud.UNIT_SERVICES if after[s] != before[s]}
     assert restarted == set(cloud.MISTRAL_SERVICES)
     cloud.localjuju('config', 'mistral', 'debug=false')
     cloud.wait(workload='active')
