@@ -334,8 +334,9 @@ def stop():
 
 @hooks.hook('update-status')
 def update_status():
-    """Status; and our fixes back, restarting the engine, where a package
-    upgrade outside the charm removed them (quick_status noticed)."""
+    """Status; and our fixes back, restarting the services that run them,
+    where a package upgrade outside the charm removed them (quick_status
+    noticed)."""
     if mistral_patches.files_changed():
         converge()
 

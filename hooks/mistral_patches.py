@@ -1,14 +1,15 @@
-"""Our fixes for bugs of the installed Mistral's recovery (python3-mistral).
+"""Our fixes for bugs of the installed Mistral (python3-mistral).
 
 A fix lives in files/mistral-fixes/<name>/: fix.yaml names the one file it
-changes (relative to dist-packages) and says why, and each <variant>.patch
-is the fix written for one shape of the upstream code. What decides whether
-a variant goes in is the installed file's content, never a package name or
-version: a variant applies only where every one of its hunks is found
-exactly (`patch --fuzz=0`). A fix goes in whole or not at all: patch writes
-a new copy next to the file, which replaces it only when every hunk fitted.
-A file fix.yaml lists as already fixed upstream (by its sha256) is left
-alone.
+changes (relative to dist-packages), the services that run that file
+(`services`, default mistral-engine: they restart when the fix goes in) and
+says why, and each <variant>.patch is the fix written for one shape of the
+upstream code. What decides whether a variant goes in is the installed
+file's content, never a package name or version: a variant applies only
+where every one of its hunks is found exactly (`patch --fuzz=0`). A fix
+goes in whole or not at all: patch writes a new copy next to the file,
+which replaces it only when every hunk fitted. A file fix.yaml lists as
+already fixed upstream (by its sha256) is left alone.
 
 apply_fixes() is idempotent (an applied variant is recognised by its
 reverse applying exactly) and records the sha256 of every file the fixes
@@ -26,6 +27,8 @@ from collections import namedtuple
 
 from charmhelpers.core.unitdata import kv
 
+from mistral_constants import ENGINE_SERVICE
+
 TARGET_DIR = '/usr/lib/python3/dist-packages'
 FIXES_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -40,11 +43,12 @@ UPSTREAM = 'upstream'        # the file already holds the fix
 NOT_NEEDED = 'not-needed'    # the code the fix changes is not there
 MISSING = 'missing'          # needed, and no variant fits the file
 
-Fix = namedtuple('Fix', 'name path summary variants upstream')
+Fix = namedtuple('Fix', 'name path summary variants upstream services')
 
 
 def load_fixes(fixes_dir=FIXES_DIR):
-    """Every fix, by name; variants: {variant: patch file}."""
+    """Every fix, by name; variants: {variant: patch file}; services: the
+    services that run the file it changes (restarted when it goes in)."""
     import yaml  # only when the fixes are looked at, not by files_changed()
     fixes = []
     for manifest in sorted(glob.glob(os.path.join(fixes_dir, '*',
@@ -57,7 +61,8 @@ def load_fixes(fixes_dir=FIXES_DIR):
             summary=spec['summary'],
             variants={name: os.path.join(fix_dir, name + '.patch')
                       for name in sorted(spec['variants'])},
-            upstream=spec['upstream']))
+            upstream=spec['upstream'],
+            services=spec.get('services', [ENGINE_SERVICE])))
     return fixes
 
 

@@ -59,7 +59,6 @@ from mistral_constants import (
     API_SYSTEMD_OVERRIDE,
     DB_INITIALISED_KEY,
     DB_SCHEMA_KEY,
-    ENGINE_SERVICE,
     FIXES_STATE,
     HAPROXY_CONF,
     HAPROXY_GROUP,
@@ -98,11 +97,15 @@ PORT_WAIT = 20
 APT_OPTIONS = ['--option=Dpkg::Options::=--force-confold',
                '--no-install-recommends']
 # Not files the charm writes, yet changes that restart the services running
-# them: an upgrade of the packages (all of Mistral's code), and our fixes
-# (mistral_patches), whose code only the engine runs (the heartbeat checker,
-# the integrity check and the scheduler).
+# them: an upgrade of the packages (all of Mistral's code), and each of our
+# fixes (mistral_patches), which restarts the services its fix.yaml names.
 MISTRAL_UPGRADE = 'mistral packages upgraded'
-MISTRAL_FIXES = 'mistral fixes applied'
+MISTRAL_FIX = 'mistral fix applied: '
+
+
+def fix_applied(name):
+    """The change our fix `name` going in is (a restart_map() key)."""
+    return MISTRAL_FIX + name
 
 
 def resource_map():
@@ -156,7 +159,9 @@ def restart_map():
     # a new certificate: haproxy reloads, nothing else restarts
     rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
     rmap[MISTRAL_UPGRADE] = mistral_services()
-    rmap[MISTRAL_FIXES] = [ENGINE_SERVICE]
+    for fix in mistral_patches.load_fixes():
+        rmap[fix_applied(fix.name)] = [svc for svc in mistral_services()
+                                       if svc in fix.services]
     # every Mistral service loads the actions (the API lists them)
     rmap[openstack_actions.CHANGED] = mistral_services()
     return rmap
@@ -311,7 +316,7 @@ def patch_mistral():
     safe_files.write_atomic(FIXES_STATE, json.dumps({
         'missing': missing,
         'files': mistral_patches.recorded_files()}, sort_keys=True))
-    return [MISTRAL_FIXES] if applied else []
+    return [fix_applied(name) for name in applied]
 
 
 def repatch_mistral():
@@ -452,8 +457,9 @@ def check_isolation(configs, changed=()):
     """Ask a Mistral database session its isolation (status shows what
     is not READ COMMITTED) when Mistral runs on a new mistral.conf or new
     code: `changed` as manage_services takes it."""
-    if set(changed) & {MISTRAL_CONF, MISTRAL_UPGRADE, MISTRAL_FIXES} and \
-            ready_to_serve(configs) and not is_unit_paused_set():
+    new_code = any(path in (MISTRAL_CONF, MISTRAL_UPGRADE) or
+                   path.startswith(MISTRAL_FIX) for path in changed)
+    if new_code and ready_to_serve(configs) and not is_unit_paused_set():
         mistral_db_check.measure(MISTRAL_CONF)
 
 

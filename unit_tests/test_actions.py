@@ -123,6 +123,7 @@ class TestPauseResume(HookTestCase):
                     texts[path] = f.read()
         self.run_action('recovery-fixes')
         self.assertEqual(self.juju.action_results, {
+            'admin-role-any-case': 'pending: mistral-14',
             'heartbeat-checker-project-context': 'pending: mistral-14',
             'integrity-check-completes-finished-workflow':
                 'pending: mistral-14',
@@ -131,7 +132,7 @@ class TestPauseResume(HookTestCase):
             'scheduler-keeps-unshared-in-memory-jobs':
                 'not-needed: mistral/scheduler/default_scheduler.py does '
                 'not exist',
-            'summary': '1 not-needed, 4 pending'})
+            'summary': '1 not-needed, 5 pending'})
         for path, text in texts.items():
             with open(path) as f:
                 self.assertEqual(f.read(), text)
@@ -142,7 +143,7 @@ class TestPauseResume(HookTestCase):
         self.deploy_ready()
         self.run_action('recovery-fixes')
         results = self.juju.action_results
-        self.assertEqual(results['summary'], '5 applied')
+        self.assertEqual(results['summary'], '6 applied')
         self.assertEqual(results['scheduler-keeps-unshared-in-memory-jobs'],
                          'applied: mistral-23')
 

@@ -18,6 +18,7 @@ mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
 MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
 SCHEDULER_FIX = 'scheduler-keeps-unshared-in-memory-jobs'
+ADMIN_FIX = 'admin-role-any-case'
 
 
 def vip_resource(vip):
@@ -708,7 +709,7 @@ class TestUpgrade(HookTestCase):
         self.new_origin_on_a_ready_unit()
         # the new packages undid our fixes, and the drop-in changes too
         self.patch(mistral_utils.mistral_patches, 'apply_fixes',
-                   lambda log: (['a-fix'], []))
+                   lambda log: ([SCHEDULER_FIX], []))
         self.stale_api_drop_in()
         self.run_hook('config-changed')
         self.assertEqual(self.machine.events[0], ('daemon-reload', None))
@@ -734,6 +735,24 @@ class TestFixes(HookTestCase):
         return {fix.name: state
                 for fix, state, _ in mistral_patches.fix_states()}
 
+    def fixed_unit(self):
+        """A ready unit with every fix applied; {fix: (its file, the
+        package's text of it)}."""
+        paths = self.install_mistral_code()
+        package = {}
+        for fix, path in paths.items():
+            with open(path) as f:
+                package[fix] = (path, f.read())
+        self.deploy_ready()
+        return package
+
+    def reinstall(self, package, fix):
+        """A package upgrade outside the charm replaced the file of `fix`
+        only."""
+        path, text = package[fix]
+        with open(path, 'w') as f:
+            f.write(text)
+
     def test_install_applies_every_fix_that_fits(self):
         self.install_mistral_code()
         self.deploy_ready()
@@ -748,7 +767,9 @@ class TestFixes(HookTestCase):
         self.run_hook('update-status')
         self.assertEqual(set(self.states().values()),
                          {mistral_patches.APPLIED})
-        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+        # the admin role fix among them: every Mistral service
+        self.assertEqual(sorted(self.machine.events),
+                         [('restart', svc) for svc in MISTRAL])
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
         # then back on the quick path
         self.machine.events.clear()
@@ -764,13 +785,34 @@ class TestFixes(HookTestCase):
         self.run_hook('config-changed')
         self.assertEqual(set(self.states().values()),
                          {mistral_patches.APPLIED})
-        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+        self.assertEqual(sorted(self.machine.events),
+                         [('restart', svc) for svc in MISTRAL])
 
-    def test_a_new_charm_with_fixes_restarts_the_engine_only(self):
+    def test_a_new_charm_with_fixes_restarts_what_runs_the_fixed_code(self):
         self.deploy_ready()  # code the charm's fixes do not know of
         self.install_mistral_code()
         self.run_hook('upgrade-charm')
+        self.assertEqual(sorted(self.machine.events),
+                         [('restart', svc) for svc in MISTRAL])
+
+    def test_a_fix_of_engine_code_restarts_the_engine_only(self):
+        package = self.fixed_unit()
+        self.reinstall(package, SCHEDULER_FIX)
+        self.run_hook('update-status')
+        self.assertEqual(self.states()[SCHEDULER_FIX],
+                         mistral_patches.APPLIED)
         self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+
+    def test_the_admin_role_fix_restarts_every_mistral_service(self):
+        # context.py: the API, the engine and the executor all load it
+        package = self.fixed_unit()
+        self.reinstall(package, ADMIN_FIX)
+        self.run_hook('config-changed')
+        self.assertEqual(self.states()[ADMIN_FIX], mistral_patches.APPLIED)
+        self.assertEqual(sorted(self.machine.events),
+                         [('restart', svc) for svc in MISTRAL])
+        self.assertIn('changed 1: mistral fix applied: admin-role-any-case;',
+                      ' '.join(self.juju.logs))
 
     def test_nothing_to_fix_restarts_nothing(self):
         self.install_mistral_code()

@@ -16,12 +16,13 @@ import yaml
 import mistral_patches
 from unit_tests import fake_mistral
 
+ADMIN = 'admin-role-any-case'
 HEARTBEAT = 'heartbeat-checker-project-context'
 COMPLETES = 'integrity-check-completes-finished-workflow'
 WAITING = 'integrity-check-refreshes-waiting-tasks'
 REVERSE = 'reverse-workflow-starts-each-task-once'
 SCHEDULER = 'scheduler-keeps-unshared-in-memory-jobs'
-FIXES = [HEARTBEAT, COMPLETES, WAITING, REVERSE, SCHEDULER]
+FIXES = [ADMIN, HEARTBEAT, COMPLETES, WAITING, REVERSE, SCHEDULER]
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
@@ -48,6 +49,21 @@ class TestManifests(unittest.TestCase):
                 sorted(['fix.yaml'] + [v + '.patch' for v in fix.variants]))
             with open(os.path.join(fix_dir, 'fix.yaml')) as f:
                 self.assertTrue(yaml.safe_load(f)['why'].strip())
+
+    def test_each_fix_names_the_services_that_run_its_file(self):
+        # context.py: every Mistral service loads it (the periodic server
+        # where the release has one); the rest: the engine's code, the
+        # default of a fix.yaml that names none
+        engine = ['mistral-engine']
+        self.assertEqual(
+            {fix.name: fix.services for fix in mistral_patches.load_fixes()},
+            {ADMIN: ['mistral-api', 'mistral-engine', 'mistral-executor',
+                     'mistral-periodic'],
+             HEARTBEAT: engine, COMPLETES: engine, WAITING: engine,
+             REVERSE: engine, SCHEDULER: engine})
+        with open(os.path.join(mistral_patches.FIXES_DIR, SCHEDULER,
+                               'fix.yaml')) as f:
+            self.assertNotIn('services', yaml.safe_load(f))
 
     def test_each_variant_changes_only_the_file_its_fix_names(self):
         for fix in mistral_patches.load_fixes():
@@ -107,6 +123,8 @@ class TestApply(unittest.TestCase):
                           self.read(paths[SCHEDULER]))
             self.assertIn("named_lock('reverse-workflow-%s'",
                           self.read(paths[REVERSE]))
+            self.assertIn("role.lower() == 'admin' for role in",
+                          self.read(paths[ADMIN]))
             log.assert_any_call('mistral fix {}: applied ({})'.format(
                 SCHEDULER, pending[SCHEDULER][1]))
 
@@ -117,8 +135,11 @@ class TestApply(unittest.TestCase):
             self.assertEqual({p: self.read(p) for p in paths.values()},
                              texts)
             for path in paths.values():
-                self.assertEqual(os.listdir(os.path.dirname(path)),
-                                 [os.path.basename(path)])
+                directory = os.path.dirname(path)
+                self.assertEqual(
+                    [name for name in os.listdir(directory)
+                     if os.path.isfile(os.path.join(directory, name))],
+                    [os.path.basename(path)])
 
     def test_a_file_no_variant_was_written_for_is_left_untouched(self):
         paths = self.install()
@@ -130,7 +151,7 @@ class TestApply(unittest.TestCase):
                          mistral_patches.MISSING)
         # the other fixes still go in
         self.assertEqual(mistral_patches.apply_fixes(self.tmp),
-                         ([COMPLETES, WAITING, REVERSE, SCHEDULER],
+                         ([ADMIN, COMPLETES, WAITING, REVERSE, SCHEDULER],
                           [HEARTBEAT]))
         self.assertEqual(self.read(path), changed)
 

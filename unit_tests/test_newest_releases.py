@@ -5,7 +5,7 @@ periodic server, which runs the cron triggers instead of the API."""
 
 import os
 
-from unit_tests import fake_juju
+from unit_tests import fake_juju, fake_mistral
 from unit_tests.test_mistral_hooks import HookTestCase
 
 import mistral_patches
@@ -127,6 +127,20 @@ class TestPeriodicServer(PeriodicCase):
         self.run_hook('config-changed')
         self.assertEqual(self.machine.restarts(), ['mistral-periodic'])
         self.assertIn(('daemon-reload', None), self.machine.events)
+
+    def test_the_admin_role_fix_restarts_the_periodic_server_too(self):
+        self.install_mistral_23()
+        path = fake_mistral.install(mistral_patches.TARGET_DIR)[
+            'admin-role-any-case']
+        with open(path) as f:
+            package = f.read()
+        self.deploy_ready()
+        with open(path, 'w') as f:  # a package upgrade outside the charm
+            f.write(package)
+        self.run_hook('update-status')
+        self.assertEqual(sorted(self.machine.restarts()),
+                         ['mistral-api', 'mistral-engine', 'mistral-executor',
+                          'mistral-periodic'])
 
     def test_a_hook_with_nothing_to_do_restarts_nothing(self):
         self.deploy_23()

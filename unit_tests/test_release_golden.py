@@ -2,7 +2,8 @@
 rendered before per-release templates: every file the charm writes and the
 restart map, for zed (Mistral 15, bookworm) and epoxy (Mistral 20, trixie),
 on a ready unit alone and with a peer. The golden copies under
-unit_tests/golden/ were captured from the charm before that change."""
+unit_tests/golden/ were captured from the charm before that change (their
+restart maps since name each of our fixes and the services it restarts)."""
 
 import json
 import os

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 from charmhelpers.contrib.openstack import utils as os_utils
 
 import mistral_db_check
-from unit_tests import charm_case
+import mistral_patches
+from unit_tests import charm_case, fake_mistral
 from unit_tests.test_mistral_hooks import HookTestCase
 
 
@@ -308,3 +309,6 @@ class TestIsolationCheck(ReleaseTestCase):
         self.juju.config['debug'] = True
         self.run_hook('config-changed')
         self.assertEqual(len(asked), before + 1)
+        fake_mistral.install(mistral_patches.TARGET_DIR)  # code to fix
+        self.run_hook('upgrade-charm')
+        self.assertEqual(len(asked), before + 2)

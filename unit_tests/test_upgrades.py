@@ -182,7 +182,7 @@ class TestSeriesUpgrade(UpgradeCase):
         self.assertEqual(self.machine.running, set())
         self.new_origin()
         self.install_migrations('003')  # the new series' Mistral
-        fixes = mock.Mock(return_value=(['a-fix'], []))
+        fixes = mock.Mock(return_value=(['admin-role-any-case'], []))
         self.patch(mistral_utils.mistral_patches, 'apply_fixes', fixes)
         self.run_hook('post-series-upgrade')
         self.apt.assert_called_once_with(
