@@ -20,9 +20,10 @@ ADMIN = 'admin-role-any-case'
 HEARTBEAT = 'heartbeat-checker-project-context'
 COMPLETES = 'integrity-check-completes-finished-workflow'
 WAITING = 'integrity-check-refreshes-waiting-tasks'
+IDLE = 'integrity-check-starts-idle-tasks'
 REVERSE = 'reverse-workflow-starts-each-task-once'
 SCHEDULER = 'scheduler-keeps-unshared-in-memory-jobs'
-FIXES = [ADMIN, HEARTBEAT, COMPLETES, WAITING, REVERSE, SCHEDULER]
+FIXES = [ADMIN, HEARTBEAT, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER]
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
@@ -59,7 +60,7 @@ class TestManifests(unittest.TestCase):
             {fix.name: fix.services for fix in mistral_patches.load_fixes()},
             {ADMIN: ['mistral-api', 'mistral-engine', 'mistral-executor',
                      'mistral-periodic'],
-             HEARTBEAT: engine, COMPLETES: engine, WAITING: engine,
+             HEARTBEAT: engine, COMPLETES: engine, WAITING: engine, IDLE: engine,
              REVERSE: engine, SCHEDULER: engine})
         with open(os.path.join(mistral_patches.FIXES_DIR, SCHEDULER,
                                'fix.yaml')) as f:
@@ -119,6 +120,7 @@ class TestApply(unittest.TestCase):
             handler = self.read(paths[COMPLETES])
             self.assertIn('_complete_if_tasks_done(wf_ex, ', handler)
             self.assertIn('_refresh_waiting_tasks(wf_ex, ', handler)
+            self.assertIn('_start_idle_tasks(wf_ex)', handler)
             self.assertIn('_unshared_copy(scheduled_job)',
                           self.read(paths[SCHEDULER]))
             self.assertIn("named_lock('reverse-workflow-%s'",
@@ -151,7 +153,7 @@ class TestApply(unittest.TestCase):
                          mistral_patches.MISSING)
         # the other fixes still go in
         self.assertEqual(mistral_patches.apply_fixes(self.tmp),
-                         ([ADMIN, COMPLETES, WAITING, REVERSE, SCHEDULER],
+                         ([ADMIN, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER],
                           [HEARTBEAT]))
         self.assertEqual(self.read(path), changed)
 
