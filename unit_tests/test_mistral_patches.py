@@ -60,8 +60,8 @@ class TestManifests(unittest.TestCase):
             {fix.name: fix.services for fix in mistral_patches.load_fixes()},
             {ADMIN: ['mistral-api', 'mistral-engine', 'mistral-executor',
                      'mistral-periodic'],
-             HEARTBEAT: engine, COMPLETES: engine, WAITING: engine, IDLE: engine,
-             REVERSE: engine, SCHEDULER: engine})
+             HEARTBEAT: engine, COMPLETES: engine, WAITING: engine,
+             IDLE: engine, REVERSE: engine, SCHEDULER: engine})
         with open(os.path.join(mistral_patches.FIXES_DIR, SCHEDULER,
                                'fix.yaml')) as f:
             self.assertNotIn('services', yaml.safe_load(f))
@@ -152,9 +152,10 @@ class TestApply(unittest.TestCase):
         self.assertEqual(self.states()[HEARTBEAT][0],
                          mistral_patches.MISSING)
         # the other fixes still go in
-        self.assertEqual(mistral_patches.apply_fixes(self.tmp),
-                         ([ADMIN, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER],
-                          [HEARTBEAT]))
+        self.assertEqual(
+            mistral_patches.apply_fixes(self.tmp),
+            ([ADMIN, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER],
+             [HEARTBEAT]))
         self.assertEqual(self.read(path), changed)
 
     def test_a_fix_goes_in_whole_or_not_at_all(self):
