@@ -164,7 +164,9 @@ def mistral_fixes(unit):
     the unit, e.g. 'applied')."""
     log = localjuju('debug-log', '--replay', '-n', '100000', '--include',
                     unit)
-    states = dict(re.findall(r'mistral fix (\S+): (\S+) ', log))
+    # 'mistral fix <name>: <state> (<detail>)', not the converge line's
+    # 'mistral fix applied: <name>' (a restart key)
+    states = dict(re.findall(r'mistral fix (\S+): (\S+) \(', log))
     return sorted(os.listdir(MISTRAL_FIXES)), states
 
 
