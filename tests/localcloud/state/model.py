@@ -35,7 +35,8 @@ JUJU_VERSION = "3.6.1"
 MODEL_NAME = "local"
 CONTROLLER_NAME = "localcloud"
 # Debian codename -> base, as `juju status` prints it.
-SERIES_BASES = {"bookworm": "debian@12", "trixie": "debian@13"}
+SERIES_BASES = {"bookworm": "debian@12", "trixie": "debian@13",
+                "forky": "debian@14"}
 DEFAULT_SERIES = "bookworm"
 
 
