@@ -61,6 +61,10 @@ PACKAGES = [
     'patch',  # our fixes to the installed Mistral (mistral_patches)
     'ca-certificates',  # update-ca-certificates (mistral_tls)
 ]
+# uWSGI and its Python 3 plugin, where the API runs under uWSGI
+# (quick_status.api_on_uwsgi): Debian's mistral-api depends on them, and the
+# charm installs them itself whatever a distribution's package depends on
+UWSGI_PACKAGES = ['uwsgi-core', 'uwsgi-plugin-python3']
 
 # Run by PyMySQL on every new MySQL connection (the connection URL's
 # init_command): Mistral's named locks need READ COMMITTED, which Mistral
@@ -91,10 +95,12 @@ MISTRAL_USER = 'mistral'
 MISTRAL_DIR = '/etc/mistral'
 MISTRAL_CONF = MISTRAL_DIR + '/mistral.conf'
 MISTRAL_LOG_DIR = '/var/log/mistral'
-# Runs the API as mistral-server (eventlet) instead of the packaged uWSGI
-# app, under which cron triggers never fire.
+# How mistral-api runs, over the packaged unit (quick_status.api_on_uwsgi):
+# as mistral-server, or under uWSGI with the charm's own ini (no secrets in
+# it: Mistral reads those from mistral.conf)
 API_SYSTEMD_OVERRIDE = ('/etc/systemd/system/mistral-api.service.d/'
                         'mistral-server.conf')
+API_UWSGI_INI = MISTRAL_DIR + '/mistral-api-charm-uwsgi.ini'
 HAPROXY_CONF = '/etc/haproxy/haproxy.cfg'
 HAPROXY_GROUP = 'haproxy'
 # The API's certificate, its chain and key: haproxy terminates TLS

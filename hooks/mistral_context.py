@@ -17,6 +17,7 @@ from mistral_constants import (
     API_BACKEND_PORT,
     API_PORT,
     API_SERVICE,
+    API_UWSGI_INI,
     HAPROXY_SERVICE,
     HEALTHCHECK_PATH,
     HEALTHCHECK_SINCE,
@@ -77,6 +78,18 @@ class HAProxyPortsContext(context.OSContextGenerator):
             # haproxy polls it; without it, the version document at /
             'healthcheck_path': healthcheck_path(),
         }
+
+
+class UwsgiSocketContext(context.BindHostContext):
+    """Where uWSGI serves the API: mistral.conf's [api] host and port
+    (which mistral-server reads, uWSGI not), an IPv6 host in brackets."""
+
+    def __call__(self):
+        host = super().__call__()['bind_host']
+        if ':' in host:
+            host = '[{}]'.format(host)
+        return {'api_http_socket': '{}:{}'.format(
+            host, listen_ports()[API_SERVICE])}
 
 
 class TLSContext(context.OSContextGenerator):
@@ -197,6 +210,9 @@ class MistralContext(context.OSContextGenerator):
             'mistral_conf': MISTRAL_CONF,
             'mistral_user': MISTRAL_USER,
             'api_log': MISTRAL_LOG_DIR + '/mistral-api.log',
+            # the API under uWSGI with this ini, else as mistral-server
+            'api_uwsgi_ini': (API_UWSGI_INI if quick_status.api_on_uwsgi()
+                              else None),
             'periodic_log': MISTRAL_LOG_DIR + '/mistral-periodic.log',
             # cron triggers run there, not in the API (mistral-periodic)
             'periodic_server': quick_status.has_periodic_server(),

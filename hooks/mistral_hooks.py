@@ -93,6 +93,8 @@ def converge(changed=(), upgraded=False):
     mistral_ssh.ensure_shared_key()
     mistral_ssh.install()  # read at each connection: nothing restarts
     utils.initialise_database(CONFIGS, upgraded)
+    if openstack_actions.CHANGED in changed:
+        utils.register_preinstalled_workflows(CONFIGS)
     done = utils.manage_services(CONFIGS, changed)
     utils.check_isolation(CONFIGS, changed)
     # executions paused for an upgrade resume on the new code

@@ -57,6 +57,7 @@ from hook_tools import leader_get, leader_set, relation_get
 from mistral_constants import (
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
+    API_UWSGI_INI,
     DB_INITIALISED_KEY,
     DB_SCHEMA_KEY,
     FIXES_STATE,
@@ -68,7 +69,6 @@ from mistral_constants import (
     MISTRAL_CONF,
     MISTRAL_TLS_DIR,
     MISTRAL_USER,
-    PACKAGES,
     PERIODIC_SERVICE,
     PERIODIC_UNIT,
     REQUIRED_INTERFACES,
@@ -76,9 +76,11 @@ from mistral_constants import (
     TEMPLATE_CACHE,
 )
 from quick_status import (
+    api_on_uwsgi,
     has_periodic_server,
     installed_versions,
     mistral_services,
+    packages,
     service_states,
     services,
     set_application_version,
@@ -137,6 +139,9 @@ def resource_map():
         }),
         (API_SYSTEMD_OVERRIDE, {'services': [API_SERVICE],
                                 'contexts': [mistral], 'systemd': True}),
+        (API_UWSGI_INI, {'services': [API_SERVICE],
+                         'contexts': [mistral, context.WorkerConfigContext(),
+                                      mistral_context.UwsgiSocketContext()]}),
         (PERIODIC_UNIT, {'services': [PERIODIC_SERVICE],
                          'contexts': [mistral], 'systemd': True}),
         (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
@@ -149,6 +154,8 @@ def resource_map():
     ])
     if not has_periodic_server():
         del rmap[PERIODIC_UNIT]
+    if not api_on_uwsgi():
+        del rmap[API_UWSGI_INI]
     return rmap
 
 
@@ -289,7 +296,7 @@ def missing_packages():
     (charmhelpers' filter_installed_packages runs `apt-cache show` per
     package, about a second for ours)."""
     installed = installed_versions()
-    return [pkg for pkg in PACKAGES if pkg not in installed]
+    return [pkg for pkg in packages() if pkg not in installed]
 
 
 def install_packages():
@@ -299,8 +306,18 @@ def install_packages():
     apt_update(fatal=True)
     with services_held_back():
         apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
-    installed_release.forget()
+        install_what_mistral_runs_on()
     return patch_mistral()
+
+
+def install_what_mistral_runs_on():
+    """After apt installed Mistral: what the code installed asks for too
+    (uWSGI, where the API runs under it: quick_status.packages)."""
+    installed_release.forget()
+    missing = missing_packages()
+    if missing:
+        apt_install(missing, options=APT_OPTIONS, fatal=True)
+        installed_release.forget()
 
 
 def patch_mistral():
@@ -341,8 +358,8 @@ def do_openstack_upgrade(configs):
     # the charm's packages (and what they depend on), not the whole
     # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
-        apt_install(PACKAGES, options=APT_OPTIONS, fatal=True)
-    installed_release.forget()
+        apt_install(packages(), options=APT_OPTIONS, fatal=True)
+        install_what_mistral_runs_on()
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
 
@@ -521,11 +538,29 @@ def schema_mismatch():
     return None
 
 
+def db_manage(*command):
+    subprocess.check_call(['mistral-db-manage', '--config-file',
+                           MISTRAL_CONF] + list(command))
+
+
 @retry_on_exception(3, base_delay=5, exc_type=subprocess.CalledProcessError)
 def migrate_database():
-    for command in ('upgrade head', 'populate'):
-        subprocess.check_call(['mistral-db-manage', '--config-file',
-                               MISTRAL_CONF] + command.split())
+    db_manage('upgrade', 'head')
+    db_manage('populate')
+
+
+def register_preinstalled_workflows(configs):
+    """On the leader of a migrated database: the workflows packages
+    preinstall (mistral-extra's std.create_instance, ...), which only
+    `populate` registers, after mistral-extra came or went. A failure
+    leaves them as they were and says so; the next change tries again."""
+    if not is_leader() or not database_initialised(configs):
+        return
+    try:
+        db_manage('populate')
+    except subprocess.CalledProcessError as e:
+        log('Registering the preinstalled workflows failed: {}'.format(e),
+            level=WARNING)
 
 
 def initialise_database(configs, upgraded=False):

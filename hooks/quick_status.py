@@ -22,6 +22,7 @@ from mistral_constants import (
     PERIODIC_SERVER_CODE,
     PERIODIC_SERVICE,
     READY,
+    UWSGI_PACKAGES,
     VERSION_PACKAGE,
 )
 
@@ -30,6 +31,24 @@ def has_periodic_server():
     """Has the installed Mistral `mistral-server --server periodic`?"""
     return os.path.exists(os.path.join(mistral_patches.TARGET_DIR,
                                        PERIODIC_SERVER_CODE))
+
+
+def api_on_uwsgi():
+    """Does the API run under uWSGI here (API_UWSGI_INI)?
+
+    Where the periodic server runs the cron triggers. Mistral 21 and later
+    serve the API from a single mistral-server process, and from more only
+    under a WSGI server. Without the periodic server (Mistral 22 and
+    before) the cron triggers run in the API: it stays the one
+    mistral-server process, where their loop runs (see PERIODIC_SERVICE).
+    """
+    return has_periodic_server()
+
+
+def packages():
+    """The packages the charm installs here: uWSGI's too where it runs the
+    API (as the installed Mistral tells)."""
+    return PACKAGES + (UWSGI_PACKAGES if api_on_uwsgi() else [])
 
 
 def mistral_services():
@@ -71,7 +90,7 @@ def installed_versions():
     mistral-common installed, from one dpkg-query per hook: which are
     missing, the release (installed_release), the application version."""
     cmd = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev} '
-           '${Version}\n'] + PACKAGES + [VERSION_PACKAGE]
+           '${Version}\n'] + packages() + [VERSION_PACKAGE]
     try:
         out = subprocess.check_output(cmd, universal_newlines=True,
                                       stderr=subprocess.DEVNULL)

@@ -207,8 +207,8 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
         # config files land under a temporary root
-        for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'HAPROXY_CONF',
-                     'MEMCACHED_CONF', 'PERIODIC_UNIT'):
+        for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'API_UWSGI_INI',
+                     'HAPROXY_CONF', 'MEMCACHED_CONF', 'PERIODIC_UNIT'):
             real = getattr(mistral_utils, name)
             self.patch(mistral_utils, name, self.tmp + real)
             os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)
@@ -236,17 +236,27 @@ class CharmTestCase(unittest.TestCase):
 
     def listening_ports(self):
         """What listens here: haproxy where haproxy.cfg binds, the API
-        where mistral.conf puts it (so a chain that disagrees shows)."""
+        where its server is told to (so a chain that disagrees shows)."""
         ports = set()
         if 'haproxy' in self.machine.running:
             ports.update(int(port) for port in re.findall(
                 r'^    bind \*:(\d+)', self.read(mistral_utils.HAPROXY_CONF),
                 re.M))
         if 'mistral-api' in self.machine.running:
-            ports.add(int(re.search(r'^\[api\]\n(?:.*\n)*?port = (\d+)',
-                                    self.read(mistral_utils.MISTRAL_CONF),
-                                    re.M).group(1)))
+            ports.add(self.api_port())
         return ports
+
+    def api_port(self):
+        """Where the API listens: uWSGI's http-socket when the drop-in runs
+        uWSGI, else mistral.conf's [api] port (mistral-server)."""
+        if re.search(r'^ExecStart=\S*uwsgi', self.read(
+                mistral_utils.API_SYSTEMD_OVERRIDE), re.M):
+            return int(re.search(r'^http-socket = .*:(\d+)$',
+                                 self.read(mistral_utils.API_UWSGI_INI),
+                                 re.M).group(1))
+        return int(re.search(r'^\[api\]\n(?:.*\n)*?port = (\d+)',
+                             self.read(mistral_utils.MISTRAL_CONF),
+                             re.M).group(1))
 
     def patch(self, obj, name, value):
         patcher = mock.patch.object(obj, name, value)

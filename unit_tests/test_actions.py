@@ -6,6 +6,7 @@ from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
 
 import mistral_patches
 import mistral_utils
+from mistral_constants import PACKAGES
 
 actions = fake_juju.import_in_model('actions')
 
@@ -193,7 +194,7 @@ class TestOpenstackUpgrade(HookTestCase):
         self.new_origin()
         self.run_action('openstack-upgrade')
         self.apt.assert_called_once_with(
-            mistral_utils.PACKAGES, options=mistral_utils.APT_OPTIONS,
+            PACKAGES, options=mistral_utils.APT_OPTIONS,
             fatal=True)
         self.assertIn('--option=Dpkg::Options::=--force-confold',
                       mistral_utils.APT_OPTIONS)

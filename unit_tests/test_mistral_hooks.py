@@ -13,6 +13,7 @@ from unit_tests.charm_case import READ_COMMITTED, CharmTestCase
 import mistral_patches
 import mistral_utils
 import quick_status
+from mistral_constants import PACKAGES
 
 mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
@@ -130,6 +131,24 @@ class HookTestCase(CharmTestCase):
     def stale_api_drop_in(self):
         with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
             f.write('[Service]\n')  # what an older charm wrote
+
+    def assert_api_runs(self, command):
+        """mistral-api runs `command` as mistral, the same over Ubuntu's and
+        Debian's packaged units with the charm's drop-in."""
+        override = self.read(mistral_utils.API_SYSTEMD_OVERRIDE)
+        expected = {
+            'Type': ['simple'], 'NotifyAccess': ['none'], 'PIDFile': [],
+            'User': ['mistral'], 'Group': ['mistral'],
+            'KillSignal': ['SIGTERM'], 'ExecReload': [], 'ExecStop': [],
+            'ExecStart': [command],
+        }
+        for name, unit in PACKAGED_API_UNITS.items():
+            service = systemd_service_section(unit + override)
+            for key, values in expected.items():
+                self.assertEqual(service.get(key, []), values,
+                                 '{}: {}'.format(name, key))
+            # what the packages set up before starting stays
+            self.assertTrue(service['ExecStartPre'], name)
 
     def deploy_ready_with_a_peer(self):
         self.deploy_ready()
@@ -526,24 +545,10 @@ class TestRenderedFiles(HookTestCase):
 
     def test_api_runs_as_mistral_server_over_ubuntus_and_debians_units(self):
         self.deploy_ready()
-        override = self.read(mistral_utils.API_SYSTEMD_OVERRIDE[len(
-            self.tmp):])
-        expected = {
-            'Type': ['simple'], 'NotifyAccess': ['none'], 'PIDFile': [],
-            'User': ['mistral'], 'Group': ['mistral'],
-            'KillSignal': ['SIGTERM'], 'ExecReload': [], 'ExecStop': [],
-            'ExecStart': [
-                '/usr/bin/mistral-server --config-file=/etc/mistral/'
-                'mistral.conf --server api '
-                '--log-file=/var/log/mistral/mistral-api.log'],
-        }
-        for name, unit in PACKAGED_API_UNITS.items():
-            service = systemd_service_section(unit + override)
-            for key, values in expected.items():
-                self.assertEqual(service.get(key, []), values,
-                                 '{}: {}'.format(name, key))
-            # what the packages set up before starting stays
-            self.assertTrue(service['ExecStartPre'], name)
+        self.assert_api_runs(
+            '/usr/bin/mistral-server --config-file=/etc/mistral/'
+            'mistral.conf --server api '
+            '--log-file=/var/log/mistral/mistral-api.log')
 
     def test_haproxy_fronts_the_api_with_a_health_check(self):
         self.deploy_ready()
@@ -851,7 +856,7 @@ class TestPeers(HookTestCase):
 # what the charm asks dpkg and systemd, a process each
 DPKG_QUERY = ['dpkg-query', '-W', '-f',
               '${Package} ${db:Status-Abbrev} ${Version}\n'] + \
-    mistral_utils.PACKAGES + ['mistral-common']
+    PACKAGES + ['mistral-common']
 SERVICES_QUERY = ['systemctl', 'is-active'] + mistral_utils.SERVICES
 
 

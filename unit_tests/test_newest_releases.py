@@ -1,16 +1,25 @@
 """Mistral 21 (flamingo) and later: what their mistral.conf leaves out
 against epoxy's, from the per-release templates (templates/<release>/,
-the newest not newer than the installed release); and Mistral 23's
-periodic server, which runs the cron triggers instead of the API."""
+the newest not newer than the installed release); Mistral 23's periodic
+server, which runs the cron triggers instead of the API; and its API,
+which runs under uWSGI."""
 
 import os
+from unittest import mock
 
 from unit_tests import fake_juju, fake_mistral
 from unit_tests.test_mistral_hooks import HookTestCase
 
+import mistral_context
 import mistral_patches
 import mistral_utils
-from mistral_constants import PERIODIC_SERVER_CODE, PERIODIC_UNIT
+from mistral_constants import (
+    API_UWSGI_INI,
+    PACKAGES,
+    PERIODIC_SERVER_CODE,
+    PERIODIC_UNIT,
+    UWSGI_PACKAGES,
+)
 
 actions = fake_juju.import_in_model('actions')
 
@@ -199,4 +208,143 @@ class TestNoPeriodicServer(NewestReleaseCase):
         self.assertNotIn('run_in_api', self.mistral_conf())
         self.assertNotIn('mistral-periodic', self.machine.running)
         self.assertNotIn(PERIODIC_UNIT, mistral_utils.restart_map())
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_mistral_21_and_22_keep_the_api_as_mistral_server(self):
+        for release in ('flamingo', 'gazpacho'):
+            with self.subTest(release=release):
+                self.deploy_release(release)
+                override = self.read(mistral_utils.API_SYSTEMD_OVERRIDE)
+                self.assertIn('\nExecStart=/usr/bin/mistral-server '
+                              '--config-file=/etc/mistral/mistral.conf '
+                              '--server api ', override)
+                self.assertNotIn('uwsgi', override)
+                self.assertFalse(os.path.exists(self.path(API_UWSGI_INI)))
+                self.assertNotIn(mistral_utils.API_UWSGI_INI,
+                                 mistral_utils.restart_map())
+                self.assertFalse(set(UWSGI_PACKAGES) & set(self.installed))
+
+
+def uwsgi_ini(text):
+    """{option: value} of a uWSGI ini (each option once)."""
+    options = {}
+    for line in text.splitlines():
+        if '=' in line and not line.startswith('#'):
+            key, _, value = line.partition('=')
+            options[key.strip()] = value.strip()
+    return options
+
+
+class TestApiUnderUwsgi(PeriodicCase):
+
+    def ini(self):
+        return uwsgi_ini(self.read(API_UWSGI_INI))
+
+    def test_the_api_runs_under_uwsgi_over_either_packaged_unit(self):
+        self.deploy_23()
+        self.assert_api_runs('/usr/bin/uwsgi-core --ini ' + API_UWSGI_INI)
+        self.assertIn('mistral-api', self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_uwsgi_serves_mistral_wsgi_where_haproxy_forwards(self):
+        self.deploy_23()
+        ini = self.ini()
+        for key, value in [
+                ('plugins', 'python3'),
+                ('module', 'mistral.wsgi:application'),
+                ('env', 'MISTRAL_CONFIG_FILE=/etc/mistral/mistral.conf'),
+                ('http-socket', '0.0.0.0:8979'),
+                # worker-multiplier unset: two per CPU (two), at most four
+                ('processes', '4'), ('threads', '4'),
+                ('master', 'true'), ('lazy-apps', 'true'),
+                ('need-app', 'true'), ('die-on-term', 'true'),
+                ('logto', '/var/log/mistral/mistral-api.log')]:
+            self.assertEqual(ini.get(key), value, key)
+        self.assertIn('server mistral-0 10.0.0.10:8979 check',
+                      self.read(mistral_utils.HAPROXY_CONF))
+        # the health check haproxy polls: Mistral 23 serves it itself
+        self.assertIn('option httpchk GET /healthcheck',
+                      self.read(mistral_utils.HAPROXY_CONF))
+        self.assertIn('\n[healthcheck]\nenabled = True\n',
+                      self.mistral_conf())
+
+    def test_its_ini_holds_no_secret_and_is_world_readable(self):
+        self.deploy_23()
+        text = self.read(API_UWSGI_INI)
+        for secret in ('dbpass', 'rbpass', 'kspass'):
+            self.assertNotIn(secret, text)
+        st = os.stat(self.path(API_UWSGI_INI))
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o644))
+
+    def test_worker_multiplier_sets_its_processes_and_restarts_the_api(
+            self):
+        self.deploy_23()
+        self.juju.config['worker-multiplier'] = 3
+        self.run_hook('config-changed')
+        self.assertEqual(self.ini()['processes'], '6')
+        self.assertEqual(self.machine.restarts(), ['mistral-api'])
+        self.assertNotIn(('daemon-reload', None), self.machine.events)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_changed_ini_restarts_the_api_alone(self):
+        self.deploy_23()
+        self.assertEqual(mistral_utils.restart_map()[
+            mistral_utils.API_UWSGI_INI], ['mistral-api'])
+        with open(self.path(API_UWSGI_INI), 'a') as f:
+            f.write('# edited\n')
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.restarts(), ['mistral-api'])
+
+    def test_with_prefer_ipv6_it_listens_on_every_ipv6_address(self):
+        self.juju.config['prefer-ipv6'] = True
+        self.assertEqual(mistral_context.UwsgiSocketContext()(),
+                         {'api_http_socket': '[::]:8979'})
+
+    def test_the_install_hook_installs_uwsgi_once_mistral_23_is_in(self):
+        calls = []
+
+        def apt_install(packages, options=None, fatal=False):
+            calls.append(list(packages))
+            self.installed.extend(packages)
+            self.install_mistral_23()   # the code comes with the packages
+        self.patch(mistral_utils, 'apt_install', apt_install)
+        self.run_hook('install')
+        self.assertEqual(calls, [PACKAGES, UWSGI_PACKAGES])
+        self.assertEqual(self.machine.running, set())
+
+    def test_a_charm_upgrade_moves_a_mistral_23_api_to_uwsgi(self):
+        self.deploy_23()
+        # as the charm before left it (Ubuntu: no uWSGI installed)
+        with open(mistral_utils.API_SYSTEMD_OVERRIDE, 'w') as f:
+            f.write('[Service]\nExecStart=\nExecStart=/usr/bin/'
+                    'mistral-server --server api\n')
+        os.unlink(self.path(API_UWSGI_INI))
+        for pkg in UWSGI_PACKAGES:
+            self.installed.remove(pkg)
+        self.run_hook('upgrade-charm')
+        self.assertTrue(set(UWSGI_PACKAGES) <= set(self.installed))
+        self.assertEqual(self.machine.restarts(), ['mistral-api'])
+        self.assertLess(self.machine.events.index(('daemon-reload', None)),
+                        self.machine.events.index(('restart', 'mistral-api')))
+        self.assertEqual(self.ini()['module'], 'mistral.wsgi:application')
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_series_upgrade_to_mistral_23_moves_the_api_to_uwsgi(self):
+        self.machine.version = '20.0.0-2+deb13u1'
+        self.deploy_ready()
+        self.run_hook('pre-series-upgrade')
+        self.move_origin('distro', 'hibiscus')
+        self.apt.side_effect = lambda packages, **kwargs: (
+            self.installed.extend(packages), self.install_mistral_23())
+        self.run_hook('post-series-upgrade')
+        self.assertEqual(self.apt.call_args_list, [
+            mock.call(PACKAGES, options=mistral_utils.APT_OPTIONS,
+                      fatal=True),
+            mock.call(UWSGI_PACKAGES, options=mistral_utils.APT_OPTIONS,
+                      fatal=True)])
+        self.assertIn('/usr/bin/uwsgi-core --ini', self.read(
+            mistral_utils.API_SYSTEMD_OVERRIDE))
+        self.assertEqual(self.ini()['http-socket'], '0.0.0.0:8979')
+        self.assertTrue({'mistral-api', 'mistral-periodic'} <=
+                        self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))

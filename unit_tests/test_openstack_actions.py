@@ -72,6 +72,28 @@ class TestInstall(ExtraTestCase):
         self.assertEqual(self.machine.proxies,
                          {'/usr/bin/python3': 'http://10.0.0.1:3128'})
 
+    def test_the_leader_registers_its_workflows_once_it_is_in(self):
+        self.juju.config['openstack-actions'] = False
+        self.deploy_ready()
+        self.juju.config['openstack-actions'] = True
+        self.run_hook('config-changed')
+        self.assertEqual([c[3:] for c in self.machine.commands
+                          if c[0] == 'mistral-db-manage'], [['populate']])
+        self.machine.commands.clear()
+        self.run_hook('config-changed')   # settled: not again
+        self.assertNotIn('mistral-db-manage',
+                         [c[0] for c in self.machine.commands])
+
+    def test_another_unit_leaves_the_workflows_to_the_leader(self):
+        self.juju.config['openstack-actions'] = False
+        self.deploy_ready()
+        self.juju.leader = False
+        self.juju.config['openstack-actions'] = True
+        self.run_hook('config-changed')
+        self.assertNotIn('mistral-db-manage',
+                         [c[0] for c in self.machine.commands])
+        self.assertEqual(self.pth(), self.version_dir('15.0.0'))
+
     def test_a_settled_unit_installs_and_restarts_nothing(self):
         self.deploy_ready()
         self.run_hook('config-changed')

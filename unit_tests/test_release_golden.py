@@ -3,19 +3,24 @@ rendered before per-release templates: every file the charm writes and the
 restart map, for zed (Mistral 15, bookworm) and epoxy (Mistral 20, trixie),
 on a ready unit alone and with a peer. The golden copies under
 unit_tests/golden/ were captured from the charm before that change (their
-restart maps since name each of our fixes and the services it restarts)."""
+restart maps since name each of our fixes and the services it restarts).
+hibiscus (Mistral 23, forky) was captured once its API ran under uWSGI:
+its periodic server's unit and the API's uWSGI ini are in its files and
+restart map, and nowhere else."""
 
 import json
 import os
 
 from unit_tests.test_mistral_hooks import HookTestCase
+from unit_tests.test_newest_releases import install_mistral_23
 
 import mistral_context
 import mistral_utils
 
 GOLDEN = os.path.join(os.path.dirname(__file__), 'golden')
 # release -> the Debian version of its mistral-common
-FROZEN = {'zed': '15.0.0-1+deb12u1', 'epoxy': '20.0.0-2+deb13u1'}
+FROZEN = {'zed': '15.0.0-1+deb12u1', 'epoxy': '20.0.0-2+deb13u1',
+          'hibiscus': '23.0.0-4'}
 
 
 def golden_name(path):
@@ -28,6 +33,8 @@ class RenderedFiles(HookTestCase):
     def rendered(self, release, scenario):
         """{name: text} of every file a ready unit of `release` renders in
         `scenario`, and its restart map and services as JSON."""
+        if release == 'hibiscus':
+            install_mistral_23(self.machine)
         self.machine.version = FROZEN[release]
         # what differs from machine to machine or run to run otherwise:
         # the host name, haproxy's stats password
@@ -74,3 +81,6 @@ class TestFrozenReleases(RenderedFiles):
     def test_an_epoxy_unit_with_a_peer_renders_exactly_the_golden_files(
             self):
         self.check('epoxy', 'peer')
+
+    def test_a_ready_hibiscus_unit_renders_exactly_the_golden_files(self):
+        self.check('hibiscus', 'single')

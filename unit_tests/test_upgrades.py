@@ -9,6 +9,7 @@ from unit_tests.test_mistral_hooks import HookTestCase, MISTRAL
 
 import mistral_schema
 import mistral_utils
+from mistral_constants import PACKAGES
 
 KEY = 'mistral-db-initialised'
 SCHEMA = 'mistral-db-schema'
@@ -167,7 +168,7 @@ class TestOrderedUpgrade(UpgradeCase):
         self.assertEqual(self.migrations(), MIGRATION)
         self.assertEqual(self.juju.leader_settings[SCHEMA], '003')
         self.apt.assert_called_once_with(
-            mistral_utils.PACKAGES, options=mistral_utils.APT_OPTIONS,
+            PACKAGES, options=mistral_utils.APT_OPTIONS,
             fatal=True)
 
 
@@ -186,7 +187,7 @@ class TestSeriesUpgrade(UpgradeCase):
         self.patch(mistral_utils.mistral_patches, 'apply_fixes', fixes)
         self.run_hook('post-series-upgrade')
         self.apt.assert_called_once_with(
-            mistral_utils.PACKAGES, options=mistral_utils.APT_OPTIONS,
+            PACKAGES, options=mistral_utils.APT_OPTIONS,
             fatal=True)
         fixes.assert_called_once_with(log=mock.ANY)
         self.assertEqual(self.migrations(), MIGRATION)
