@@ -10,6 +10,7 @@ LINTED := hooks/*.py actions/*.py unit_tests tools/*.py
 
 .PHONY: deps unit_deps build sdist sync lint unit_test fixes_table \
 	functional_test ha_test joins_test tls_test examples_test ops_test test \
+	release_test \
 	deploy-local destroy-local suites_check mojo_local bench
 
 # What the targets need, installed as root from the network (DEPS=unit: only
@@ -125,6 +126,16 @@ joins_test: deps
 		tests/functional/test_bookworm.py tests/functional/test_single_unit.py \
 		tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/joins-result.txt; exit $$rc
+
+# each release alone: Mistral's own Tempest API suite, cron ticks and work
+# recovered after a crash, on Debian 13 (the HA bundle) and forky (one
+# unit); its last lines: RELEASE <series> mistral <version>: tempest
+# <passed>/<applicable>, cron <fired>/<ticks>, recovered <n>/<n>
+release_test: deps build
+	$(PYTHON) -m pytest -p no:cacheprovider -v -k \
+		'tempest or cron or killed or dead_machine' \
+		tests/functional/test_single_unit.py tests/functional/test_ha.py; \
+		rc=$$?; cat /var/lib/localcloud/release-result.txt; exit $$rc
 
 # hooks and workflow throughput (deploys what it needs: the one-unit bundle
 # with Debian's packaged Mistral beside it, then the HA bundle); table,

@@ -46,6 +46,7 @@ API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
 MISTRAL_SERVICES = tuple(_CHARM_FACTS.MISTRAL_SERVICES)
 # what each Mistral unit runs: Mistral and its front ends
 UNIT_SERVICES = MISTRAL_SERVICES + ('haproxy', 'memcached')
+PERIODIC_SERVICE = _CHARM_FACTS.PERIODIC_SERVICE
 SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
 
@@ -460,6 +461,14 @@ def ensure_workflow(client, filename):
     if name in names:
         return client.workflows.update(path)
     return client.workflows.create(path)
+
+
+def mistral_services_of(unit):
+    """The Mistral services `unit` runs: with the periodic server where its
+    release has one (Mistral 23 and later)."""
+    listed = on_unit(unit, 'systemctl', 'list-unit-files', '--no-legend',
+                     PERIODIC_SERVICE + '.service')
+    return MISTRAL_SERVICES + ((PERIODIC_SERVICE,) if listed.strip() else ())
 
 
 def service_start_times(unit, services):

@@ -12,11 +12,13 @@ import yaml
 import joins
 import mistral_cloud as cloud
 import previous_revision
+import tempest_suite
 
 PHASES = []   # (name, seconds), printed at the end of the session
 HA_RESULT = '/var/lib/localcloud/ha-result.txt'   # `make ha_test` prints it
 JOINS_RESULT = '/var/lib/localcloud/joins-result.txt'   # `make joins_test`
 OPS_RESULT = '/var/lib/localcloud/ops-result.txt'   # `make ops_test`
+RELEASE_RESULT = '/var/lib/localcloud/release-result.txt'  # `release_test`
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -154,6 +156,61 @@ def ops_figures():
         with open(OPS_RESULT, 'w') as f:
             f.write(ops_line(figures) + '\n')
         PHASES.append((ops_line(figures), 0.0))
+
+
+@pytest.fixture(scope='session')
+def release_figures():
+    """{series: figures} of each release's deployment (Tempest, cron ticks,
+    work recovered after a crash); a RELEASE line each, for `make
+    release_test`."""
+    if os.path.exists(RELEASE_RESULT):
+        os.remove(RELEASE_RESULT)
+    figures = {}
+    yield figures
+    lines = [release_line(series, f) for series, f in figures.items()]
+    if lines:
+        with open(RELEASE_RESULT, 'w') as f:
+            f.write(''.join(line + '\n' for line in lines))
+        PHASES.extend((line, 0.0) for line in lines)
+
+
+@pytest.fixture
+def release(deployment, release_figures):
+    """The figures of this module's release (its Debian series), with the
+    Mistral version its units run."""
+    figures = release_figures.setdefault(deployment['series'], {})
+    figures.setdefault('version', cloud.status()['applications'][
+        'mistral']['version'])
+    return figures
+
+
+@pytest.fixture
+def run_tempest(release):
+    """run(deployment): Mistral's Tempest API suite against it, recorded
+    for the RELEASE line; its tempest_suite.Result."""
+    def run(deployment):
+        with Phase('{}: tempest'.format(deployment['series'])):
+            result = tempest_suite.run(deployment)
+        release['tempest'] = result.ratio
+        PHASES.append(('{}: {}, {} skipped by the suite, {} excluded'.format(
+            deployment['series'], result.summary(), len(result.skipped),
+            len(result.excluded)), 0.0))
+        for how, tests in (('skipped', result.skipped),
+                           ('excluded', result.excluded)):
+            PHASES.extend(('{}: tempest {} {}: {}'.format(
+                deployment['series'], how, test.split('[')[0].rsplit('.', 1)[-1],
+                why.splitlines()[0] if why else ''), 0.0)
+                for test, why in sorted(tests.items()))
+        return result
+    return run
+
+
+def release_line(series, f):
+    def ratio(key):
+        return '{}/{}'.format(*f[key]) if key in f else '-/-'
+    return 'RELEASE {} mistral {}: tempest {}, cron {}, recovered {}'.format(
+        series, f['version'], ratio('tempest'), ratio('cron'),
+        ratio('recovered'))
 
 
 @pytest.fixture(scope='session')

@@ -1,5 +1,5 @@
 """The three users' stories of examples/, run as their READMEs say, on one
-Mistral unit (Debian 13, Mistral 20): SSH maintenance on two other machines
+Mistral unit (Debian forky, Mistral 23): SSH maintenance on two other machines
 of the model, an environment through Keystone actions, a report graph.
 
 Part of `make test` (on the deployment test_single_unit shares);
@@ -15,7 +15,7 @@ import pytest
 import mistral_cloud as cloud
 from localcloud.machines import aptcache, get_provider
 
-SERIES = 'trixie'
+SERIES = 'forky'
 MISTRAL_UNIT = 'mistral/0'
 # two machines of the model with no unit, std.ssh's targets; the second
 # is the one stopped

@@ -6,7 +6,7 @@ import time
 
 import mistral_cloud as cloud
 
-SERIES = 'trixie'
+SERIES = 'forky'
 NRPE_UNIT = 'nrpe/0'
 RESULTS = '/var/lib/nagios/standin-results.json'
 STUCK_MINUTES = 1

@@ -1,5 +1,5 @@
-"""One Mistral unit on Debian 13 (Mistral 20, epoxy) with MariaDB, RabbitMQ
-and Keystone, TLS everywhere (certificates from the vault stand-in): real
+"""One Mistral unit on Debian forky (Mistral 23, the newest release) with
+MariaDB, RabbitMQ 4 and Keystone, TLS everywhere (certificates from the vault stand-in): real
 services, real clients."""
 
 import json
@@ -11,21 +11,25 @@ import urllib.request
 
 import pytest
 
+import cron_ticks
 import mistral_cloud as cloud
+import recovery
 from bench import benchmark as bench
 
-SERIES = 'trixie'
+SERIES = 'forky'
 MISTRAL_UNIT = 'mistral/0'
 
 
-def test_unit_is_active_with_mistral_20(deployment):
+def test_unit_is_active_with_mistral_23(deployment):
     assert cloud.unit_status(MISTRAL_UNIT) == {
         'current': 'active', 'message': 'Unit is ready',
         'since': cloud.unit_status(MISTRAL_UNIT)['since']}
     version = cloud.status()['applications']['mistral']['version']
-    assert version.startswith('20.')
+    assert version.startswith('23.')
+    # each fix applied, or found in Mistral already (23 has one)
     fixes, states = cloud.mistral_fixes(MISTRAL_UNIT)
-    assert fixes and states == dict.fromkeys(fixes, 'applied')
+    assert fixes and set(states) == set(fixes), states
+    assert set(states.values()) <= {'applied', 'upstream'}, states
 
 
 def test_catalog_holds_the_workflowv2_endpoints(deployment):
@@ -61,7 +65,7 @@ def test_mistral_database_sessions_run_read_committed(deployment):
 def test_fanout_and_join_workflow_succeeds(deployment, phase):
     client = deployment['mistral']
     cloud.ensure_workflow(client, 'fanout_join.yaml')
-    with phase('trixie: workflow'):
+    with phase(SERIES + ': workflow'):
         execution = cloud.run_workflow(client, 'fanout_join',
                                        {'msg': 'world'})
     assert execution.state == 'SUCCESS', execution.state_info
@@ -75,21 +79,38 @@ def test_fanout_and_join_workflow_succeeds(deployment, phase):
 
 
 def test_joins_after_with_items_all_succeed(deployment, joins_rounds):
-    joins_rounds(deployment, 'trixie, 1 unit', [MISTRAL_UNIT])
+    joins_rounds(deployment, SERIES + ', 1 unit', [MISTRAL_UNIT])
 
 
-def test_cron_trigger_fires_every_minute(deployment, phase):
+def test_cron_fires_every_minute_while_the_api_suite_passes(
+        deployment, phase, release, run_tempest):
+    # Mistral's Tempest API suite runs in the cron trigger's minutes: the
+    # suite must pass, the trigger fire once a minute meanwhile
     client = deployment['mistral']
     cloud.ensure_workflow(client, 'tick.yaml')
     trigger = client.cron_triggers.create('every_minute', 'tick', {},
                                           pattern='* * * * *')
     try:
-        with phase('trixie: cron trigger fires twice'):
-            done = cloud.wait_for_cron_runs(client, 'tick', 2, timeout=200)
+        suite = run_tempest(deployment)
+        with phase(SERIES + ': cron trigger fires twice'):
+            done = cloud.wait_for_cron_runs(client, 'tick', 2, timeout=200,
+                                            trigger=trigger)
     finally:
         client.cron_triggers.delete(trigger.name)
+    ticks = {cron_ticks.tick(e) for e in done}
+    release['cron'] = (len(done), len(ticks))
+    assert suite.trouble() is None, suite.trouble()
     assert len(done) >= 2, [(e.id, e.state) for e in done]
+    assert len(done) == len(ticks), [(e.id, e.created_at) for e in done]
     assert {e.state for e in done} == {'SUCCESS'}
+
+
+def test_killed_engine_and_executor_work_is_finished(deployment, release):
+    # systemd starts them again: the unit's own engine takes its work up
+    succeeded, _, unfinished = recovery.crash_during_executions(
+        deployment, recovery.kill_engine_and_executor, MISTRAL_UNIT)
+    recovery.record(release, succeeded)
+    assert not unfinished, unfinished
 
 
 def action(unit, name, *params):
@@ -125,23 +146,32 @@ def test_the_security_checklist_passes_with_tls_everywhere(deployment):
     assert len(checks) >= 5 and set(checks.values()) == {'PASS'}, results
 
 
+def unit_services():
+    """Mistral's services (the periodic server's on Mistral 23) and its
+    front ends on the unit."""
+    return cloud.mistral_services_of(MISTRAL_UNIT) + ('haproxy', 'memcached')
+
+
 def test_config_change_without_effect_restarts_nothing(deployment):
-    before = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
+    services = unit_services()
+    before = cloud.service_start_times(MISTRAL_UNIT, services)
     # a new value that no rendered file uses: config-changed runs, idle
     cloud.localjuju('config', 'mistral', 'nagios_context=juju-tests')
     cloud.wait()
-    assert cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES) == before
+    assert cloud.service_start_times(MISTRAL_UNIT, services) == before
 
 
 def test_debug_restarts_exactly_the_mistral_services(deployment):
-    before = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
+    services = unit_services()
+    assert cloud.PERIODIC_SERVICE in services
+    before = cloud.service_start_times(MISTRAL_UNIT, services)
     cloud.localjuju('config', 'mistral', 'debug=true')
     cloud.wait(workload='active')
-    after = cloud.service_start_times(MISTRAL_UNIT, cloud.UNIT_SERVICES)
+    after = cloud.service_start_times(MISTRAL_UNIT, services)
     assert 'debug = True' in cloud.on_unit(
         MISTRAL_UNIT, 'cat', '/etc/mistral/mistral.conf')
-    restarted = {s for s in cloud.UNIT_SERVICES if after[s] != before[s]}
-    assert restarted == set(cloud.MISTRAL_SERVICES)
+    restarted = {s for s in services if after[s] != before[s]}
+    assert restarted == set(cloud.mistral_services_of(MISTRAL_UNIT))
     cloud.localjuju('config', 'mistral', 'debug=false')
     cloud.wait(workload='active')
 
@@ -170,7 +200,7 @@ def test_bad_config_blocks_and_keeps_serving(deployment, option, value,
 
 
 def test_losing_rabbitmq_names_the_relation_and_recovers(deployment, phase):
-    with phase('trixie: remove and re-add amqp'):
+    with phase(SERIES + ': remove and re-add amqp'):
         cloud.localjuju('remove-relation', 'mistral', 'rabbitmq-server')
         cloud.wait()
         assert cloud.unit_status(MISTRAL_UNIT)['message'] == (
@@ -184,7 +214,7 @@ def test_losing_rabbitmq_names_the_relation_and_recovers(deployment, phase):
 def test_the_benchmark_runs_at_a_small_size(deployment, phase):
     # make bench's code, on this deployment, a few executions per cell;
     # nothing is asserted about speed
-    with phase('trixie: benchmark, small'):
+    with phase(SERIES + ': benchmark, small'):
         lines = bench.run('small', ['current'])
     assert lines[-1].startswith('BENCH: update-status '), lines[-1]
     assert ' exec/s 1u ' in lines[-1] and '-' not in lines[-1].split(
@@ -193,7 +223,7 @@ def test_the_benchmark_runs_at_a_small_size(deployment, phase):
 
 
 def test_postgresql_in_place_of_mysql(deployment, phase):
-    with phase('trixie: switch to postgresql'):
+    with phase(SERIES + ': switch to postgresql'):
         cloud.localjuju('deploy', cloud.POSTGRESQL_CHARM, '--to', '1')
         cloud.localjuju('remove-relation', 'mistral', 'mysql')
         cloud.localjuju('add-relation', 'mistral:pgsql-db', 'postgresql:db')

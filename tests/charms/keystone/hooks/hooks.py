@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Stand-in Keystone charm: provides the `identity-service` relation.
 
-Keystone from the Debian package under uWSGI (2 processes), SQLite, fernet
-tokens, API v3, listening on 5000 and 35357.  For each related application
-the leader creates the service user (stable password in leader settings) in
-domain `service_domain`, project `<service-tenant>`, the role grants, the
-catalog service and its public/internal/admin endpoints (replacing those
-whose URL changed), then answers the keys consumers expect.  Every hook
-reconciles everything.
+Keystone from the Debian package under uWSGI (one request at a time:
+SQLite), fernet tokens, API v3, listening on 5000 and 35357.  For each
+related application the leader creates the service user (stable password in
+leader settings) in domain `service_domain`, project `<service-tenant>`, the
+role grants, the catalog service and its public/internal/admin endpoints
+(replacing those whose URL changed), then answers the keys consumers
+expect.  Every hook reconciles everything.
 
 TLS as the keystone charm does it with vault: related to a certificates
 provider, it asks for a certificate for its host name and address and, once
@@ -92,8 +92,22 @@ def install():
 
 
 def tune_uwsgi(https):
-    """2 processes, few threads, and a second socket on the admin port
-    (https with the certificate the public port uses)."""
+    """One worker serving one request at a time, every response saying the
+    connection closes, and a second socket on the admin port (https with the
+    certificate the public port uses).
+
+    One request at a time: each request opens its own SQLite connection
+    (oslo.db pools none for SQLite files) and begins its transaction itself
+    (a deferred BEGIN), so a transaction that reads before it writes (a
+    delete) fails at once with "database is locked" when another connection
+    wrote meanwhile: SQLite calls no busy handler there, and threads of one
+    process contend as processes do.  Tempest's test workers make and
+    remove projects and users at the same time.
+    Connection: close: uWSGI's http(s)-socket closes the connection after
+    each response without saying so; after a response without a body (204:
+    role grants, deletes) a client keeping connections alive may send its
+    next request on the closed one ("Remote end closed connection without
+    response")."""
     with open(UWSGI_INI) as f:
         lines = f.read().splitlines()
     admin = ("https-socket = :%d,%s,%s" % (ADMIN_PORT, CERT, KEY) if https
@@ -101,14 +115,15 @@ def tune_uwsgi(https):
     out = []
     for line in lines:
         key = line.split("=", 1)[0].strip()
-        if key in ("processes", "threads") or (
+        if key in ("processes", "threads", "add-header") or (
                 key in ("http-socket", "https-socket")
                 and line.split("=", 1)[1].strip().startswith(
                     ":%d" % ADMIN_PORT)):
             continue
         out.append(line)
         if line.strip() == "[uwsgi]":
-            out += ["processes = 2", "threads = 4", admin]
+            out += ["processes = 1", "threads = 1",
+                    "add-header = Connection: close", admin]
     return sd.write_file(UWSGI_INI, "\n".join(out) + "\n")
 
 
