@@ -133,7 +133,7 @@ joins_test: deps
 # <passed>/<applicable>, cron <fired>/<ticks>, recovered <n>/<n>
 release_test: deps build
 	$(PYTHON) -m pytest -p no:cacheprovider -v -k \
-		'tempest or cron or killed or dead_machine' \
+		'api_suite or killed or dead_machine' \
 		tests/functional/test_single_unit.py tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/release-result.txt; exit $$rc
 

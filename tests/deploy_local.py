@@ -7,7 +7,8 @@ Mistral's API are https) unless the model already holds it, waits for every
 unit to be active, writes an openrc for the stock `mistral` client
 (OS_CACERT: the CA the host verifies both with), runs a workflow under
 Keystone auth over https and prints the status table and the workflow's
-result. SERIES=bookworm deploys Debian 12 instead of 13.
+result. SERIES=bookworm deploys Debian 12 instead of 13, SERIES=forky
+Debian forky (Mistral 23).
 """
 
 import json

@@ -25,10 +25,11 @@ from localcloud.machines import get_provider, images
 
 SUITE = r'^mistral_tempest_tests\.tests\.api\.v2\.'
 _ACTION_EXECUTIONS = SUITE + r'test_action_executions\.ActionExecutionTestsV2\.'
+_WORKFLOWS = SUITE + r'test_workflows\.WorkflowTestsV2\.'
 _OFFLINE = ('std.http to {}: the machines reach no host on the internet '
             '(only the Debian archive)')
 # test id regex (re.search, as stestr's exclude list reads it): why the test
-# cannot apply in the local cloud
+# is not run (it cannot apply in the local cloud, or newer plugins skip it)
 EXCLUDED = {
     _ACTION_EXECUTIONS + r'test_run_action_std_http\[':
         _OFFLINE.format('http://wiki.openstack.org'),
@@ -36,6 +37,9 @@ EXCLUDED = {
         _OFFLINE.format('http://www.google.ru/not-found-test'),
     _ACTION_EXECUTIONS + r'test_run_action_std_http_non_utf8_response\[':
         _OFFLINE.format('https://httpbin.org (httpbingo.org from 2.8.0 on)'),
+    _WORKFLOWS + r'test_delete_wf_with_trigger_associate_in_other_tenant\[':
+        'the plugin skips it itself from 2.10.0 (forky) on, for Mistral bug '
+        'LP #2147178 (2.6.0 runs it, and gets 403 Forbidden)',
 }
 # the charm's options as Mistral's gate runs the suite (both off by
 # default): mistral-extra's preinstalled workflows (std.create_instance,
@@ -243,7 +247,6 @@ def donor_script(recipe):
         ('Dir::State::Lists', '/lists'), ('Dir::Cache', '/cache')))
     if DONOR_SUITE in recipe.get('stale_ok', []):
         opts += ' -o Acquire::Check-Valid-Until=false'
-
     return '\n'.join([
         'rm -rf {d} && mkdir -p {d}/sources.list.d {d}/lists/partial '
         '{d}/cache/archives/partial && cd {d}',
