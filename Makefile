@@ -128,13 +128,13 @@ joins_test: deps
 		rc=$$?; cat /var/lib/localcloud/joins-result.txt; exit $$rc
 
 # each release alone: Mistral's own Tempest API suite, cron ticks and work
-# recovered after a crash, on Debian 13 (the HA bundle) and forky (one
-# unit); its last lines: RELEASE <series> mistral <version>: tempest
+# recovered after a crash, on Debian 13 (the HA bundle) and forky (three
+# units); its last lines: RELEASE <series> mistral <version>: tempest
 # <passed>/<applicable>, cron <fired>/<ticks>, recovered <n>/<n>
 release_test: deps build
 	$(PYTHON) -m pytest -p no:cacheprovider -v -k \
-		'api_suite or killed or dead_machine' \
-		tests/functional/test_single_unit.py tests/functional/test_ha.py; \
+		'three_units or api_suite or killed or dead_machine' \
+		tests/functional/test_three_units.py tests/functional/test_ha.py; \
 		rc=$$?; cat /var/lib/localcloud/release-result.txt; exit $$rc
 
 # hooks and workflow throughput (deploys what it needs: the one-unit bundle

@@ -5,6 +5,7 @@ import json
 import os
 import time
 import subprocess
+import urllib.request
 from collections import OrderedDict
 
 import jinja2
@@ -55,6 +56,7 @@ import mistral_tls
 import safe_files
 from hook_tools import leader_get, leader_set, relation_get
 from mistral_constants import (
+    API_BACKEND_PORT,
     API_SERVICE,
     API_SYSTEMD_OVERRIDE,
     API_UWSGI_INI,
@@ -305,19 +307,20 @@ def install_packages():
     configure_installation_source(config('openstack-origin'))
     apt_update(fatal=True)
     with services_held_back():
-        apt_install(missing_packages(), options=APT_OPTIONS, fatal=True)
-        install_what_mistral_runs_on()
+        install_until_complete(missing_packages())
     return patch_mistral()
 
 
-def install_what_mistral_runs_on():
-    """After apt installed Mistral: what the code installed asks for too
-    (uWSGI, where the API runs under it: quick_status.packages)."""
-    installed_release.forget()
-    missing = missing_packages()
-    if missing:
-        apt_install(missing, options=APT_OPTIONS, fatal=True)
+def install_until_complete(wanted):
+    """Install `wanted`, then what the code installed asks for too (uWSGI
+    where the API runs under it: quick_status.packages), until nothing is
+    missing or apt leaves the same packages missing twice."""
+    while wanted:
+        apt_install(wanted, options=APT_OPTIONS, fatal=True)
         installed_release.forget()
+        wanted, before = missing_packages(), wanted
+        if wanted == before:
+            return
 
 
 def patch_mistral():
@@ -358,8 +361,7 @@ def do_openstack_upgrade(configs):
     # the charm's packages (and what they depend on), not the whole
     # machine; the charm renders its own files, the rest keep the operator's
     with services_held_back():
-        apt_install(packages(), options=APT_OPTIONS, fatal=True)
-        install_what_mistral_runs_on()
+        install_until_complete(packages())
     configs.set_release(openstack_release=new_release)
     return [MISTRAL_UPGRADE] + patch_mistral()
 
@@ -613,16 +615,34 @@ def listening_ports():
     return ports
 
 
+def api_answers(path):
+    """Does the API on this unit answer 200 at `path`?"""
+    host = '[::1]' if config('prefer-ipv6') else '127.0.0.1'
+    try:
+        with urllib.request.urlopen('http://{}:{}{}'.format(
+                host, API_BACKEND_PORT, path), timeout=5) as answer:
+            return answer.status == 200
+    except OSError:   # refused, timed out, or an HTTP error status
+        return False
+
+
 def closed_ports():
     """The ports of the API's chain that a running service should listen on
     and does not ('8979 (mistral-api)'), after up to PORT_WAIT seconds for
-    services just (re)started. (A stopped one the services check names.)"""
+    services just (re)started. (A stopped one the services check names.)
+    uWSGI listens before Mistral has loaded: there the API's port counts
+    as open once the API answers its health check."""
     deadline = time.monotonic() + PORT_WAIT
+    health = mistral_context.healthcheck_path() if api_on_uwsgi() else None
     while True:
         listening = listening_ports()   # /proc read once a round
         closed = ['{} ({})'.format(port, svc) for svc, port in
                   mistral_context.listen_ports().items()
                   if running(svc) and port not in listening]
+        if not closed and health and running(API_SERVICE) and \
+                not api_answers(health):
+            closed = ['{} ({}: no answer at {})'.format(
+                API_BACKEND_PORT, API_SERVICE, health)]
         if not closed or time.monotonic() >= deadline:
             return closed
         time.sleep(1)

@@ -16,3 +16,17 @@ def tick(execution):
     stamp = datetime.datetime.strptime(execution.created_at[:19],
                                        '%Y-%m-%d %H:%M:%S')
     return (stamp + EARLY).strftime('%Y-%m-%d %H:%M')
+
+
+def per_tick(executions):
+    """{tick: [execution ids]} of a trigger's runs."""
+    ticks = {}
+    for execution in executions:
+        ticks.setdefault(tick(execution), []).append(execution.id)
+    return ticks
+
+
+def minute(seconds):
+    """'YYYY-MM-DD HH:MM' (UTC) of the minute holding epoch `seconds`."""
+    return datetime.datetime.fromtimestamp(
+        seconds, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')

@@ -44,8 +44,9 @@ CA_FILE = '/var/lib/localcloud/tls-ca.pem'
 ADMIN_PASSWORD = 'openstack'
 API_PORT = _CHARM_FACTS.API_PORT   # haproxy's, in front of the API
 MISTRAL_SERVICES = tuple(_CHARM_FACTS.MISTRAL_SERVICES)
-# what each Mistral unit runs: Mistral and its front ends
-UNIT_SERVICES = MISTRAL_SERVICES + ('haproxy', 'memcached')
+FRONT_ENDS = ('haproxy', 'memcached')
+# what each Mistral unit runs up to Mistral 22: Mistral and its front ends
+UNIT_SERVICES = MISTRAL_SERVICES + FRONT_ENDS
 PERIODIC_SERVICE = _CHARM_FACTS.PERIODIC_SERVICE
 SERVICE_TYPE = _CHARM_FACTS.SERVICE_TYPE
 
@@ -469,6 +470,12 @@ def mistral_services_of(unit):
     listed = on_unit(unit, 'systemctl', 'list-unit-files', '--no-legend',
                      PERIODIC_SERVICE + '.service')
     return MISTRAL_SERVICES + ((PERIODIC_SERVICE,) if listed.strip() else ())
+
+
+def unit_services(unit):
+    """What `unit` runs: Mistral's services (mistral_services_of) and its
+    front ends."""
+    return mistral_services_of(unit) + FRONT_ENDS
 
 
 def service_start_times(unit, services):

@@ -206,6 +206,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(openstack_actions, 'pth_path', lambda: pth)
         self.patch(mistral_utils, 'listening_ports', self.listening_ports)
         self.patch(mistral_utils, 'PORT_WAIT', 0)
+        self.patch(mistral_utils, 'api_answers', self.api_answers)
         # config files land under a temporary root
         for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'API_UWSGI_INI',
                      'HAPROXY_CONF', 'MEMCACHED_CONF', 'PERIODIC_UNIT'):
@@ -233,6 +234,10 @@ class CharmTestCase(unittest.TestCase):
         self.patch(ch_ip, 'get_iface_for_address', lambda address: 'eth0')
         self.patch(mistral_utils.context, 'get_netmask_for_address',
                    lambda address: '255.255.255.0')
+
+    def api_answers(self, path):
+        """The API answers its health check once it runs."""
+        return 'mistral-api' in self.machine.running
 
     def listening_ports(self):
         """What listens here: haproxy where haproxy.cfg binds, the API

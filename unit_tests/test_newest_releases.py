@@ -4,7 +4,10 @@ the newest not newer than the installed release); Mistral 23's periodic
 server, which runs the cron triggers instead of the API; and its API,
 which runs under uWSGI."""
 
+import http.server
 import os
+import threading
+import unittest
 from unittest import mock
 
 from unit_tests import fake_juju, fake_mistral
@@ -210,6 +213,13 @@ class TestNoPeriodicServer(NewestReleaseCase):
         self.assertNotIn(PERIODIC_UNIT, mistral_utils.restart_map())
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def test_mistral_22_is_ready_when_its_api_listens(self):
+        asked = []
+        self.patch(mistral_utils, 'api_answers', asked.append)
+        self.deploy_release('gazpacho')
+        self.assertEqual(asked, [])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_mistral_21_and_22_keep_the_api_as_mistral_server(self):
         for release in ('flamingo', 'gazpacho'):
             with self.subTest(release=release):
@@ -245,6 +255,23 @@ class TestApiUnderUwsgi(PeriodicCase):
         self.assert_api_runs('/usr/bin/uwsgi-core --ini ' + API_UWSGI_INI)
         self.assertIn('mistral-api', self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_a_unit_is_ready_once_the_api_answers_not_when_uwsgi_listens(
+            self):
+        asked = []
+
+        def loading(path):
+            asked.append(path)
+            return False
+        self.patch(mistral_utils, 'api_answers', loading)
+        self.deploy_23()
+        self.assertEqual(self.juju.status, (
+            'blocked', 'Not listening: 8979 (mistral-api: no answer at '
+            '/healthcheck)'))
+        self.patch(mistral_utils, 'api_answers', self.api_answers)
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+        self.assertEqual(set(asked), {'/healthcheck'})
 
     def test_uwsgi_serves_mistral_wsgi_where_haproxy_forwards(self):
         self.deploy_23()
@@ -312,6 +339,17 @@ class TestApiUnderUwsgi(PeriodicCase):
         self.assertEqual(calls, [PACKAGES, UWSGI_PACKAGES])
         self.assertEqual(self.machine.running, set())
 
+    def test_a_package_apt_leaves_missing_is_asked_for_once_more_only(self):
+        calls = []
+
+        def apt_install(packages, options=None, fatal=False):
+            calls.append(list(packages))
+            self.installed.extend(p for p in packages if p != 'uwsgi-core')
+            self.install_mistral_23()
+        self.patch(mistral_utils, 'apt_install', apt_install)
+        self.run_hook('install')
+        self.assertEqual(calls, [PACKAGES, UWSGI_PACKAGES, ['uwsgi-core']])
+
     def test_a_charm_upgrade_moves_a_mistral_23_api_to_uwsgi(self):
         self.deploy_23()
         # as the charm before left it (Ubuntu: no uWSGI installed)
@@ -348,3 +386,40 @@ class TestApiUnderUwsgi(PeriodicCase):
         self.assertTrue({'mistral-api', 'mistral-periodic'} <=
                         self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+
+class TestApiAnswers(unittest.TestCase):
+    """api_answers() against a real HTTP server on the loopback."""
+
+    def serve(self, status):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(status if self.path == '/healthcheck'
+                                   else 404)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return server.server_address[1]
+
+    def answers(self, port, path='/healthcheck'):
+        with mock.patch.object(mistral_utils, 'API_BACKEND_PORT', port), \
+                mock.patch.object(mistral_utils, 'config',
+                                  lambda key: False):
+            return mistral_utils.api_answers(path)
+
+    def test_200_answers(self):
+        self.assertTrue(self.answers(self.serve(200)))
+
+    def test_an_error_status_or_another_path_does_not(self):
+        self.assertFalse(self.answers(self.serve(503)))
+        self.assertFalse(self.answers(self.serve(200), path='/v2'))
+
+    def test_nothing_listening_does_not(self):
+        port = self.serve(200)
+        self.doCleanups()
+        self.assertFalse(self.answers(port))

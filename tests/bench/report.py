@@ -54,6 +54,29 @@ def load_table(loads):
     return lines
 
 
+def cpu_table(loads, top=6):
+    """Where each cell's CPU went: the host's busy share of its CPUs and
+    the busiest services' CPU ms per task (service@machine)."""
+    lines = ['CPU per cell: host busy share, then CPU ms per task of the '
+             'busiest services (service@machine), the rest summed']
+    for target, load in loads.items():
+        for cell in load['cells']:
+            used = cell.get('cpu')
+            if not used:
+                continue
+            ranked = list(used['ms_per_task'].items())
+            shown, rest = ranked[:top], sum(ms for _, ms in ranked[top:])
+            lines.append('{:<10} {:<9} {:>3} busy {:>4} total {:>6.1f} ms: {}'
+                         .format(target, cell['shape'], cell['concurrency'],
+                                 fmt(used['busy'] and 100 * used['busy'],
+                                     '{:.0f}%'),
+                                 sum(ms for _, ms in ranked),
+                                 ', '.join('{} {:.1f}'.format(k, ms)
+                                           for k, ms in shown + [
+                                               ('rest', rest)])))
+    return lines
+
+
 def best(loads, target, key, shape=None):
     cells = [c for c in loads.get(target, {}).get('cells', [])
              if shape is None or c['shape'] == shape]

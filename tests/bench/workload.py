@@ -16,6 +16,7 @@ import uuid
 import yaml
 
 import mistral_cloud as cloud
+from bench import cpu
 
 WORKFLOWS = os.path.join(os.path.dirname(__file__), 'workflows.yaml')
 # actions each shape runs: what "tasks per second" counts
@@ -112,13 +113,13 @@ def run_cell(client, shape, concurrency, count, timeout=600):
                for _ in range(concurrency)]
     helpers = [threading.Thread(target=f, daemon=True)
                for f in (poller, dashboard)]
-    start = time.time()
+    start, used = time.time(), cpu.snapshot()
     for t in threads + helpers:
         t.start()
     deadline = start + timeout
     for t in threads:
         t.join(max(0, deadline - time.time()))
-    elapsed = time.time() - start
+    elapsed, used = time.time() - start, (used, cpu.snapshot())
     stop.set()
     with lock:
         for done, _ in waiting.values():
@@ -132,6 +133,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
         'p50': statistics.median(latencies) if latencies else None,
         'p95': percentile(latencies, 0.95),
         'list_p95': percentile(list_times, 0.95),
+        'cpu': cpu.profile(*used, ended * actions) if ended else None,
     }
 
 

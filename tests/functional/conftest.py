@@ -112,7 +112,7 @@ def deployment(request, deployed, packed_charm):
            'address': cloud.unit_address(cloud.mistral_units()[0])}
 
 
-@pytest.fixture
+@pytest.fixture(scope='session')
 def phase():
     return Phase
 

@@ -170,9 +170,7 @@ def test_cron_fires_once_per_minute_across_units_while_the_api_suite_passes(
     fired = [e for e in client.executions.list(workflow_name='tick')
              if 'ha_every_minute' in (e.description or '') or
              trigger.id in (e.description or '')]
-    per_minute = {}
-    for e in fired:
-        per_minute.setdefault(cron_ticks.tick(e), []).append(e.id)
+    per_minute = cron_ticks.per_tick(fired)
     # the wait spans `minutes` ticks, sometimes one more: count the first
     # `minutes` of them
     ticks = sorted(per_minute)[:minutes]
