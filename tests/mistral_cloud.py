@@ -191,7 +191,8 @@ def wait(workload=None, timeout=1500):
 
     Juju runs update-status every 5 minutes, which is how a unit notices
     what no relation tells it (a cluster that formed meanwhile); while
-    waiting for a workload status we run it every 20 s."""
+    waiting for a workload status we run it every 5 s (it costs a unit
+    0.3 s when nothing changed)."""
     deadline = time.time() + timeout
     localjuju('wait', '--timeout', str(timeout), timeout=timeout + 60)
     while workload:
@@ -201,7 +202,7 @@ def wait(workload=None, timeout=1500):
             break
         if time.time() > deadline:
             raise CloudError('not {}: {}'.format(workload, behind))
-        time.sleep(20)
+        time.sleep(5)
         localjuju('update-status')
     if workload == 'active':
         wait_for_api(unit_address(next(

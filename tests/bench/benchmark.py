@@ -23,11 +23,12 @@ REPEATS = {'full': hookbench.REPEAT, 'small': 1}
 
 def run(size='full', wanted=('single', 'ha')):
     """Hooks and loads measured on each wanted layout ('current': what is
-    deployed); the results, also written to RESULTS."""
+    deployed, without the packaged Mistral beside it); the results, also
+    written to RESULTS."""
     cells = CELLS[size]
     hooks, loads = None, {}
     for layout in layouts.order(wanted):
-        targets = layouts.ensure(layout)
+        targets = layouts.ensure(layout, packaged='current' not in wanted)
         if 'hooks' in targets:
             hooks = hookbench.measure(targets['hooks'], REPEATS[size])
             hooks['unit'] = targets['hooks']

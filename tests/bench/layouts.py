@@ -28,9 +28,10 @@ def order(wanted):
     return sorted(wanted, key=lambda layout: layout != now)
 
 
-def ensure(layout):
+def ensure(layout, packaged=True):
     """Deploy `layout` unless it is up; what to measure on it:
-    {'hooks': unit (single only), 'loads': {target: endpoint}}."""
+    {'hooks': unit (single only), 'loads': {target: endpoint}}, with
+    Debian's packaged Mistral beside the single unit if `packaged`."""
     bundle, units = LAYOUTS[layout]
     if deployed() != layout:
         cloud.localjuju('destroy', '-y')
@@ -41,6 +42,8 @@ def ensure(layout):
         'url': None, 'units': mistral}}
     if layout != 'single':
         return {'loads': loads}
+    if not packaged:
+        return {'hooks': mistral[0], 'loads': loads}
     ensure_packaged()
     packaged = '{}/0'.format(PACKAGED)
     loads['packaged'] = {'url': 'http://{}:{}/v2'.format(

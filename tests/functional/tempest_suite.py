@@ -16,6 +16,7 @@ Keystone's public endpoint and reaches Mistral at the catalog's public one
 Tests that cannot apply here are not run: EXCLUDED says which and why.
 """
 
+import concurrent.futures
 import dataclasses
 import re
 import shlex
@@ -133,18 +134,20 @@ def run(deployment, time_limit=TIME_LIMIT):
     as the suite expects for the run (SUITE_CONFIG); a Result."""
     machine_id = tempest_machine(deployment['series'])
     machine = get_provider().get(machine_id)
-    install(machine)
-    write_workspace(machine, deployment)
-    listed = list_tests(machine)
     before = keystone_log_length()
-    cloud.localjuju('config', 'mistral', *('{}={}'.format(*option)
-                                           for option in SUITE_CONFIG.items()))
-    try:
-        cloud.wait(workload='active')
-        done = run_tests(machine, time_limit)
-    finally:
-        cloud.localjuju('config', 'mistral', '--reset', ','.join(SUITE_CONFIG))
-        cloud.wait(workload='active')
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        # the machine installs while the units take the suite's config
+        prepared = pool.submit(prepare, machine, deployment)
+        cloud.localjuju('config', 'mistral', *(
+            '{}={}'.format(*option) for option in SUITE_CONFIG.items()))
+        try:
+            cloud.wait(workload='active')
+            listed = prepared.result()
+            done = run_tests(machine, time_limit)
+        finally:
+            cloud.localjuju('config', 'mistral', '--reset',
+                            ','.join(SUITE_CONFIG))
+            cloud.wait(workload='active')
     results = parse_subunit_v1(machine.read_file(SUBUNIT_V1))
     if done.returncode not in (0, 1) + TIMED_OUT or not results:
         raise TempestError('tempest run failed ({}):\n{}'.format(
@@ -306,6 +309,14 @@ def exclude_list():
     """stestr's exclude list: a regex per line, the reason after '#'."""
     return ''.join('{}  # {}\n'.format(regex, reason)
                    for regex, reason in EXCLUDED.items())
+
+
+def prepare(machine, deployment):
+    """The machine ready to run the suite against `deployment`; the ids of
+    the tests it will run."""
+    install(machine)
+    write_workspace(machine, deployment)
+    return list_tests(machine)
 
 
 def write_workspace(machine, deployment):
