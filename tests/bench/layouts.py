@@ -42,12 +42,11 @@ def ensure(layout, packaged=True):
         'url': None, 'units': mistral}}
     if layout != 'single':
         return {'loads': loads}
-    if not packaged:
-        return {'hooks': mistral[0], 'loads': loads}
-    ensure_packaged()
-    packaged = '{}/0'.format(PACKAGED)
-    loads['packaged'] = {'url': 'http://{}:{}/v2'.format(
-        cloud.unit_address(packaged), cloud.API_PORT), 'units': [packaged]}
+    if packaged:
+        ensure_packaged()
+        unit = '{}/0'.format(PACKAGED)
+        loads['packaged'] = {'url': 'http://{}:{}/v2'.format(
+            cloud.unit_address(unit), cloud.API_PORT), 'units': [unit]}
     return {'hooks': mistral[0], 'loads': loads}
 
 

@@ -113,13 +113,13 @@ def run_cell(client, shape, concurrency, count, timeout=600):
                for _ in range(concurrency)]
     helpers = [threading.Thread(target=f, daemon=True)
                for f in (poller, dashboard)]
-    start, used = time.time(), cpu.snapshot()
+    start, cpu_before = time.time(), cpu.snapshot()
     for t in threads + helpers:
         t.start()
     deadline = start + timeout
     for t in threads:
         t.join(max(0, deadline - time.time()))
-    elapsed, used = time.time() - start, (used, cpu.snapshot())
+    elapsed, cpu_after = time.time() - start, cpu.snapshot()
     stop.set()
     with lock:
         for done, _ in waiting.values():
@@ -133,7 +133,8 @@ def run_cell(client, shape, concurrency, count, timeout=600):
         'p50': statistics.median(latencies) if latencies else None,
         'p95': percentile(latencies, 0.95),
         'list_p95': percentile(list_times, 0.95),
-        'cpu': cpu.profile(*used, ended * actions) if ended else None,
+        'cpu': (cpu.profile(cpu_before, cpu_after, ended * actions)
+                if ended else None),
     }
 
 
