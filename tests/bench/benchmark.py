@@ -26,9 +26,11 @@ def run(size='full', wanted=('single', 'ha')):
     deployed, without the packaged Mistral beside it); the results, also
     written to RESULTS."""
     cells = CELLS[size]
+    current = 'current' in wanted
     hooks, loads = None, {}
     for layout in layouts.order(wanted):
-        targets = layouts.ensure(layout, packaged='current' not in wanted)
+        targets = layouts.ensure(layout, packaged=not current,
+                                 series=None if current else layouts.SERIES)
         if 'hooks' in targets:
             hooks = hookbench.measure(targets['hooks'], REPEATS[size])
             hooks['unit'] = targets['hooks']

@@ -3,6 +3,8 @@
 'single': the one-unit bundle, with Debian's packaged Mistral (the
 mistral-packaged stand-in) on the services' machine, wired to the same
 database server, broker and Keystone; 'ha': the three-unit bundle.
+Both on Debian trixie, or on the series SERIES names (as `make
+deploy-local`).
 """
 
 import os
@@ -12,9 +14,13 @@ import mistral_cloud as cloud
 PACKAGED = 'mistral-packaged'
 PACKAGED_CHARM = os.path.join(cloud.TESTS, 'charms', PACKAGED)
 LAYOUTS = {'single': (cloud.BUNDLE, 1), 'ha': (cloud.HA_BUNDLE, 3)}
+SERIES = os.environ.get('SERIES', 'trixie')
 
 
-def deployed():
+def deployed(series=None):
+    """The layout deployed (on `series`, if given), or None."""
+    if series and cloud.deployed_series() != series:
+        return None
     units = cloud.deployed_units()
     return next((name for name, (_, n) in LAYOUTS.items() if n == units),
                 None)
@@ -24,18 +30,20 @@ def order(wanted):
     """The layouts to measure, the one deployed first."""
     if 'current' in wanted:
         return [deployed() or 'single']
-    now = deployed()
+    now = deployed(SERIES)
     return sorted(wanted, key=lambda layout: layout != now)
 
 
-def ensure(layout, packaged=True):
-    """Deploy `layout` unless it is up; what to measure on it:
-    {'hooks': unit (single only), 'loads': {target: endpoint}}, with
-    Debian's packaged Mistral beside the single unit if `packaged`."""
+def ensure(layout, packaged=True, series=SERIES):
+    """Deploy `layout` on `series` unless it is up (series None: on any);
+    what to measure on it: {'hooks': unit (single only), 'loads': {target:
+    endpoint}}, with Debian's packaged Mistral beside the single unit if
+    `packaged`."""
     bundle, units = LAYOUTS[layout]
-    if deployed() != layout:
+    if deployed(series) != layout:
         cloud.localjuju('destroy', '-y')
-        cloud.localjuju('deploy', bundle, '--series', 'trixie', timeout=3600)
+        cloud.localjuju('deploy', bundle, '--series', series or SERIES,
+                        timeout=3600)
     cloud.wait(workload='active')
     mistral = sorted(u for u in cloud.all_units() if u.startswith('mistral/'))
     loads = {'1 unit' if units == 1 else '{} units'.format(units): {
