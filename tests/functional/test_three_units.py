@@ -94,8 +94,8 @@ def test_cron_fires_once_per_minute_through_the_api_suite_a_killed_engine_and_a_
     first = next_tick(time.time())
     suite = run_tempest(three_units)
     stopped = time.time()
-    cloud.hard_stop(dead)
     try:
+        cloud.hard_stop(dead)
         succeeded, _, unfinished = recovery.crash_during_executions(
             three_units, off_the_minute_kill, crashed)
         last = max(first + 4 * 60, next_tick(stopped) + 60)
