@@ -33,18 +33,18 @@ def hook_table(hooks):
 def load_table(loads):
     lines = ['Workflows (python-mistralclient, Keystone auth; C clients each '
              'keeping one execution running)',
-             '{:<10} {:<9} {:>3} {:>5} {:>7} {:>8} {:>6} {:>6} {:>8}'.format(
-                 'target', 'workflow', 'C', 'execs', 'exec/s', 'tasks/s',
-                 'p50 s', 'p95 s', 'list p95')]
+             '{:<10} {:<9} {:>3} {:>5} {:>7} {:>8} {:>6} {:>6} {:>8} {:>8}'
+             .format('target', 'workflow', 'C', 'execs', 'exec/s', 'tasks/s',
+                     'p50 s', 'p95 s', 'list p95', 'list err')]
     for target, load in loads.items():
         for cell in load['cells']:
             lines.append(
-                '{:<10} {:<9} {:>3} {:>5} {:>7} {:>8} {:>6} {:>6} {:>8}'.format(
-                    target, cell['shape'], cell['concurrency'],
-                    '{}/{}'.format(cell['succeeded'], cell['count']),
-                    fmt(cell['exec_s']), fmt(cell['tasks_s'], '{:.1f}'),
-                    fmt(cell['p50']), fmt(cell['p95']),
-                    fmt(cell['list_p95'])))
+                '{:<10} {:<9} {:>3} {:>5} {:>7} {:>8} {:>6} {:>6} {:>8} {:>8}'
+                .format(target, cell['shape'], cell['concurrency'],
+                        '{}/{}'.format(cell['succeeded'], cell['count']),
+                        fmt(cell['exec_s']), fmt(cell['tasks_s'], '{:.1f}'),
+                        fmt(cell['p50']), fmt(cell['p95']),
+                        fmt(cell['list_p95']), cell['list_failed']))
     lines.append('Resident memory of the Mistral services, MiB per unit '
                  '(idle / most under load)')
     for target, load in loads.items():

@@ -62,7 +62,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
     _, actions = SHAPES[shape]
     lock = threading.Lock()
     waiting = {}            # execution id -> (event, started)
-    latencies, errors, list_times = [], [], []
+    latencies, errors, list_times, list_errors = [], [], [], []
     remaining = [count]
     stop = threading.Event()
 
@@ -85,11 +85,20 @@ def run_cell(client, shape, concurrency, count, timeout=600):
                 waiting[execution.id] = (done, started)
             done.wait()
 
+    def listed(**query):
+        """A list call's rows; a failed call counts and lists nothing (the
+        next poll asks again)."""
+        try:
+            return client.executions.list(**query)
+        except Exception as exc:
+            list_errors.append(repr(exc))
+            return []
+
     def poller():
         while not stop.is_set():
             time.sleep(POLL)
-            rows = client.executions.list(workflow_name=name, limit=-1,
-                                          fields=['id', 'state'])
+            rows = listed(workflow_name=name, limit=-1,
+                          fields=['id', 'state'])
             now = time.time()
             for row in rows:
                 if row.state not in FINISHED:
@@ -105,8 +114,8 @@ def run_cell(client, shape, concurrency, count, timeout=600):
     def dashboard():
         while not stop.is_set():
             t = time.time()
-            client.executions.list(limit=50)
-            list_times.append(time.time() - t)
+            if listed(limit=50):
+                list_times.append(time.time() - t)
             stop.wait(DASHBOARD)
 
     threads = [threading.Thread(target=client_loop, daemon=True)
@@ -133,6 +142,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
         'p50': statistics.median(latencies) if latencies else None,
         'p95': percentile(latencies, 0.95),
         'list_p95': percentile(list_times, 0.95),
+        'list_failed': len(list_errors),
         'cpu': (cpu.profile(cpu_before, cpu_after, ended * actions)
                 if ended else None),
     }
