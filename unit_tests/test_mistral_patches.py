@@ -21,9 +21,11 @@ HEARTBEAT = 'heartbeat-checker-project-context'
 COMPLETES = 'integrity-check-completes-finished-workflow'
 WAITING = 'integrity-check-refreshes-waiting-tasks'
 IDLE = 'integrity-check-starts-idle-tasks'
+ONE_TX = 'one-database-transaction-per-process'
 REVERSE = 'reverse-workflow-starts-each-task-once'
 SCHEDULER = 'scheduler-keeps-unshared-in-memory-jobs'
-FIXES = [ADMIN, HEARTBEAT, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER]
+FIXES = [ADMIN, HEARTBEAT, COMPLETES, WAITING, IDLE, ONE_TX, REVERSE,
+         SCHEDULER]
 needs_patch = unittest.skipUnless(shutil.which('patch'),
                                   'needs the patch program')
 
@@ -52,14 +54,15 @@ class TestManifests(unittest.TestCase):
                 self.assertTrue(yaml.safe_load(f)['why'].strip())
 
     def test_each_fix_names_the_services_that_run_its_file(self):
-        # context.py: every Mistral service loads it (the periodic server
-        # where the release has one); the rest: the engine's code, the
-        # default of a fix.yaml that names none
+        # context.py and db/sqlalchemy/base.py: every Mistral service
+        # loads them (the periodic server where the release has one); the
+        # rest: the engine's code, the default of a fix.yaml that names none
         engine = ['mistral-engine']
+        every = ['mistral-api', 'mistral-engine', 'mistral-executor',
+                 'mistral-periodic']
         self.assertEqual(
             {fix.name: fix.services for fix in mistral_patches.load_fixes()},
-            {ADMIN: ['mistral-api', 'mistral-engine', 'mistral-executor',
-                     'mistral-periodic'],
+            {ADMIN: every, ONE_TX: every,
              HEARTBEAT: engine, COMPLETES: engine, WAITING: engine,
              IDLE: engine, REVERSE: engine, SCHEDULER: engine})
         with open(os.path.join(mistral_patches.FIXES_DIR, SCHEDULER,
@@ -127,6 +130,8 @@ class TestApply(unittest.TestCase):
                           self.read(paths[REVERSE]))
             self.assertIn("role.lower() == 'admin' for role in",
                           self.read(paths[ADMIN]))
+            self.assertIn('tx_lock = threading.RLock()',
+                          self.read(paths[ONE_TX]))
             log.assert_any_call('mistral fix {}: applied ({})'.format(
                 SCHEDULER, pending[SCHEDULER][1]))
 
@@ -154,7 +159,7 @@ class TestApply(unittest.TestCase):
         # the other fixes still go in
         self.assertEqual(
             mistral_patches.apply_fixes(self.tmp),
-            ([ADMIN, COMPLETES, WAITING, IDLE, REVERSE, SCHEDULER],
+            ([ADMIN, COMPLETES, WAITING, IDLE, ONE_TX, REVERSE, SCHEDULER],
              [HEARTBEAT]))
         self.assertEqual(self.read(path), changed)
 
