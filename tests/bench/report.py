@@ -45,6 +45,12 @@ def load_table(loads):
                         fmt(cell['exec_s']), fmt(cell['tasks_s'], '{:.1f}'),
                         fmt(cell['p50']), fmt(cell['p95']),
                         fmt(cell['list_p95']), cell['list_failed']))
+    for target, load in loads.items():
+        for cell in load['cells']:
+            if cell['failed']:
+                lines.append('{} {} C={}: {} failed ({})'.format(
+                    target, cell['shape'], cell['concurrency'],
+                    cell['failed'], '; '.join(cell['failures'])[:300]))
     lines.append('Resident memory of the Mistral services, MiB per unit '
                  '(idle / most under load)')
     for target, load in loads.items():

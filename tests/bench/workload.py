@@ -138,6 +138,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
     return {
         'shape': shape, 'concurrency': concurrency, 'count': count,
         'succeeded': ended, 'failed': len(errors), 'seconds': elapsed,
+        'failures': sorted(set(errors)),
         'exec_s': ended / elapsed, 'tasks_s': ended * actions / elapsed,
         'p50': statistics.median(latencies) if latencies else None,
         'p95': percentile(latencies, 0.95),
