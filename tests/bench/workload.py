@@ -86,13 +86,13 @@ def run_cell(client, shape, concurrency, count, timeout=600):
             done.wait()
 
     def listed(**query):
-        """A list call's rows; a failed call counts and lists nothing (the
-        next poll asks again)."""
+        """A list call's rows, None when it failed (counted; the next poll
+        asks again)."""
         try:
             return client.executions.list(**query)
         except Exception as exc:
             list_errors.append(repr(exc))
-            return []
+            return None
 
     def poller():
         while not stop.is_set():
@@ -100,7 +100,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
             rows = listed(workflow_name=name, limit=-1,
                           fields=['id', 'state'])
             now = time.time()
-            for row in rows:
+            for row in rows or ():
                 if row.state not in FINISHED:
                     continue
                 with lock:
@@ -114,7 +114,7 @@ def run_cell(client, shape, concurrency, count, timeout=600):
     def dashboard():
         while not stop.is_set():
             t = time.time()
-            if listed(limit=50):
+            if listed(limit=50) is not None:
                 list_times.append(time.time() - t)
             stop.wait(DASHBOARD)
 
