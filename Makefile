@@ -144,7 +144,8 @@ bench: deps build
 	cd tests && $(PYTHON) -m bench
 
 # the README's main job: Mistral in the local cloud, a workflow run on it
-deploy-local: deps
+deploy-local:
+	@sh tools/install-deps --check local || $(MAKE) --no-print-directory deps DEPS=local
 	$(PYTHON) tests/deploy_local.py
 
 destroy-local:
