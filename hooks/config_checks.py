@@ -20,6 +20,7 @@ from charmhelpers.fetch.ubuntu import (
 from mistral_constants import (
     ACTION_PROVIDERS,
     EXPRESSION_LANGUAGES,
+    MAX_ENGINE_WORKERS,
     OLDEST_RELEASE,
 )
 from mistral_options import as_list
@@ -38,6 +39,7 @@ ORIGIN_FORMS = ("distro, distro-proposed, cloud:<series>-<release>[/updates|"
 # option: (lowest allowed value, what the value means)
 INT_BOUNDS = {
     'worker-multiplier': (0, 'worker processes per CPU'),
+    'engine-workers': (1, 'engine processes per unit'),
     'vip_cidr': (1, 'a netmask length'),
     'ha-mcastport': (1, 'a port'),
     'haproxy-server-timeout': (1, 'milliseconds'),
@@ -54,7 +56,8 @@ INT_BOUNDS = {
     'action-heartbeat-first-timeout': (1, 'seconds'),
     'nagios-stuck-execution-minutes': (1, 'minutes'),
 }
-UPPER_BOUNDS = {'vip_cidr': 128, 'ha-mcastport': 65535}
+UPPER_BOUNDS = {'vip_cidr': 128, 'ha-mcastport': 65535,
+                'engine-workers': MAX_ENGINE_WORKERS}
 REQUIRED_STRINGS = ['region', 'rabbit-user', 'rabbit-vhost', 'database',
                     'database-user']
 NETWORK_OPTIONS = ['os-public-network', 'os-internal-network',

@@ -49,6 +49,16 @@ SERVICES = MISTRAL_SERVICES + [MEMCACHED_SERVICE, HAPROXY_SERVICE]
 PERIODIC_SERVICE = 'mistral-periodic'
 PERIODIC_SERVER_CODE = 'mistral/services/periodic_server.py'
 PERIODIC_UNIT = '/usr/local/lib/systemd/system/mistral-periodic.service'
+# Engines beyond the packaged one (engine-workers): instances 2 to N of a
+# template unit the charm writes beside the periodic server's. An engine
+# process runs one database transaction at a time (Mistral 21 and later;
+# our fix 8 before), so a busy unit's workflow steps queue on one engine.
+ENGINE_WORKER_UNIT = '/usr/local/lib/systemd/system/mistral-engine@.service'
+ENGINE_WORKER_SERVICE = 'mistral-engine@{}'
+MAX_ENGINE_WORKERS = 16
+# the unit's store: how many engines the services run (the count the last
+# converge applied; update-status reads no config)
+ENGINE_WORKERS_KEY = 'engine-workers'
 # What charmhelpers' status assessment says of a unit with nothing missing
 READY = 'Unit is ready'
 

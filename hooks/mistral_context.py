@@ -214,6 +214,8 @@ class MistralContext(context.OSContextGenerator):
             'api_uwsgi_ini': (API_UWSGI_INI if quick_status.api_on_uwsgi()
                               else None),
             'periodic_log': MISTRAL_LOG_DIR + '/mistral-periodic.log',
+            # the extra engines', each its own (%i: the instance's number)
+            'engine_worker_log': MISTRAL_LOG_DIR + '/mistral-engine-%i.log',
             # cron triggers run there, not in the API (mistral-periodic)
             'periodic_server': quick_status.has_periodic_server(),
             'expiration_interval': (cfg['execution-expiration-interval']

@@ -95,7 +95,9 @@ def converge(changed=(), upgraded=False):
     utils.initialise_database(CONFIGS, upgraded)
     if openstack_actions.CHANGED in changed:
         utils.register_preinstalled_workflows(CONFIGS)
+    fewer = utils.apply_engine_workers()
     done = utils.manage_services(CONFIGS, changed)
+    done['stopped'] = fewer + done.get('stopped', [])
     utils.check_isolation(CONFIGS, changed)
     # executions paused for an upgrade resume on the new code
     mistral_maintenance.end(lambda: utils.ready_to_serve(CONFIGS))

@@ -24,6 +24,7 @@ from mistral_constants import (
     FIXES_CHECK,
     FIXES_STATE,
     HAPROXY_SERVICE,
+    MAX_ENGINE_WORKERS,
     MISTRAL_CONF,
     MISTRAL_USER,
     NRPE_SUDOERS,
@@ -110,14 +111,22 @@ def update():
         return  # the subordinate has not installed nrpe yet
     _copy_scripts()
     _checks().write()
+    # engines engine-workers no longer asks for
+    _remove(quick_status.extra_engines(MAX_ENGINE_WORKERS)[
+        len(quick_status.extra_engines()):])
 
 
 def remove():
     """The relation is going: no check of ours is left behind."""
     # Check.remove() only deletes files; NRPE() would write to the
     # relation, which a broken hook may no longer do
-    for name in (SERVICES + [PERIODIC_SERVICE] + HAPROXY_CHECKS +
-                 [API_CHECK, EXECUTIONS, FIXES]):
+    _remove(SERVICES + quick_status.extra_engines(MAX_ENGINE_WORKERS) +
+            [PERIODIC_SERVICE] + HAPROXY_CHECKS +
+            [API_CHECK, EXECUTIONS, FIXES])
+    safe_files.remove(NRPE_SUDOERS)
+
+
+def _remove(names):
+    for name in names:
         nrpe.Check(shortname=name, description='',
                    check_cmd='check_disk').remove(None)
-    safe_files.remove(NRPE_SUDOERS)

@@ -37,6 +37,7 @@ from charmhelpers.core.host import (
     service_stop,
 )
 from charmhelpers.core.decorators import retry_on_exception
+from charmhelpers.core.unitdata import kv
 from charmhelpers.fetch import (
     apt_install,
     apt_update,
@@ -62,6 +63,8 @@ from mistral_constants import (
     API_UWSGI_INI,
     DB_INITIALISED_KEY,
     DB_SCHEMA_KEY,
+    ENGINE_WORKER_UNIT,
+    ENGINE_WORKERS_KEY,
     FIXES_STATE,
     HAPROXY_CONF,
     HAPROXY_GROUP,
@@ -79,6 +82,8 @@ from mistral_constants import (
 )
 from quick_status import (
     api_on_uwsgi,
+    engine_workers,
+    extra_engines,
     has_periodic_server,
     installed_versions,
     mistral_services,
@@ -146,6 +151,8 @@ def resource_map():
                                       mistral_context.UwsgiSocketContext()]}),
         (PERIODIC_UNIT, {'services': [PERIODIC_SERVICE],
                          'contexts': [mistral], 'systemd': True}),
+        (ENGINE_WORKER_UNIT, {'services': extra_engines(),
+                              'contexts': [mistral], 'systemd': True}),
         (MEMCACHED_CONF, {'services': [MEMCACHED_SERVICE],
                           'contexts': [memcache]}),
         (HAPROXY_CONF, {'services': [HAPROXY_SERVICE],
@@ -169,8 +176,9 @@ def restart_map():
     rmap[mistral_tls.HAPROXY_PEM] = [HAPROXY_SERVICE]
     rmap[MISTRAL_UPGRADE] = mistral_services()
     for fix in mistral_patches.load_fixes():
+        # an extra engine ('mistral-engine@2') runs what mistral-engine runs
         rmap[fix_applied(fix.name)] = [svc for svc in mistral_services()
-                                       if svc in fix.services]
+                                       if svc.split('@')[0] in fix.services]
     # every Mistral service loads the actions (the API lists them)
     rmap[openstack_actions.CHANGED] = mistral_services()
     return rmap
@@ -470,6 +478,25 @@ def manage_services(configs, changed=()):
     start = [svc for svc in candidates if not running(svc)]
     return {'restarted': restart_services(changed, start=start),
             'started': start, 'stopped': stop}
+
+
+def apply_engine_workers():
+    """Run as many engines as engine-workers says from now on: those no
+    longer wanted stop now (and lose a pause's mask), the new ones start
+    with the others (manage_services). Returns the services stopped."""
+    wanted = config('engine-workers')
+    if wanted == engine_workers():
+        return []
+    surplus = extra_engines()[max(wanted - 1, 0):]
+    if surplus:
+        subprocess.call(['systemctl', 'disable', '--now', '--quiet'] +
+                        surplus)
+        subprocess.call(['systemctl', 'unmask', '--quiet'] + surplus)
+    store = kv()
+    store.set(ENGINE_WORKERS_KEY, wanted)
+    store.flush()
+    forget_service_states()
+    return surplus
 
 
 def check_isolation(configs, changed=()):

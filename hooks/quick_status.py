@@ -15,6 +15,8 @@ from charmhelpers.core.unitdata import kv
 
 import mistral_patches
 from mistral_constants import (
+    ENGINE_WORKER_SERVICE,
+    ENGINE_WORKERS_KEY,
     HAPROXY_SERVICE,
     MEMCACHED_SERVICE,
     MISTRAL_SERVICES,
@@ -51,10 +53,23 @@ def packages():
     return PACKAGES + (UWSGI_PACKAGES if api_on_uwsgi() else [])
 
 
+def engine_workers():
+    """How many engine processes this unit runs."""
+    return kv().get(ENGINE_WORKERS_KEY, 1)
+
+
+def extra_engines(count=None):
+    """The services of the engines beyond the packaged one, for `count`
+    engines (by default, those this unit runs)."""
+    return [ENGINE_WORKER_SERVICE.format(i)
+            for i in range(2, (count or engine_workers()) + 1)]
+
+
 def mistral_services():
-    """Mistral's services on this unit: the periodic server's too where
-    the installed Mistral has one."""
-    return MISTRAL_SERVICES + (
+    """Mistral's services on this unit: the extra engines', and the
+    periodic server's where the installed Mistral has one."""
+    api, engine, executor = MISTRAL_SERVICES
+    return [api, engine] + extra_engines() + [executor] + (
         [PERIODIC_SERVICE] if has_periodic_server() else [])
 
 

@@ -466,11 +466,17 @@ def ensure_workflow(client, filename):
 
 
 def mistral_services_of(unit):
-    """The Mistral services `unit` runs: with the periodic server where its
-    release has one (Mistral 23 and later)."""
-    listed = on_unit(unit, 'systemctl', 'list-unit-files', '--no-legend',
-                     PERIODIC_SERVICE + '.service')
-    return MISTRAL_SERVICES + ((PERIODIC_SERVICE,) if listed.strip() else ())
+    """The Mistral services `unit` runs: with its extra engines
+    (engine-workers: mistral-engine@2, ...), and the periodic server where
+    its release has one (Mistral 23 and later)."""
+    periodic = on_unit(unit, 'systemctl', 'list-unit-files', '--no-legend',
+                       PERIODIC_SERVICE + '.service')
+    engines = on_unit(unit, 'systemctl', 'list-units', '--no-legend',
+                      '--plain', 'mistral-engine@*.service')
+    extra = tuple(sorted(line.split()[0][:-len('.service')]
+                         for line in engines.splitlines() if line.strip()))
+    return MISTRAL_SERVICES + extra + (
+        (PERIODIC_SERVICE,) if periodic.strip() else ())
 
 
 def unit_services(unit):

@@ -106,14 +106,19 @@ class FakeMachine:
             self.running.discard(svc)
         elif action == 'enable':
             self.enabled.add(svc)
+        elif action == 'disable':
+            self.enabled.discard(svc)
         return True
 
     def run(self, cmd):
         if cmd[0] == 'systemctl':
             if 'is-active' in cmd:
                 self.queries.append(list(cmd))
-            action, *units = [arg for arg in cmd[1:] if arg != '--quiet']
+            action, *units = [arg for arg in cmd[1:]
+                              if not arg.startswith('--')]
             results = [self.systemctl(action, svc) for svc in units or [None]]
+            if action == 'disable' and '--now' in cmd:
+                results += [self.systemctl('stop', svc) for svc in units]
             return 0 if all(results) else 3
         self.commands.append(list(cmd))
         if cmd[0] in self.fail_commands:
@@ -209,7 +214,8 @@ class CharmTestCase(unittest.TestCase):
         self.patch(mistral_utils, 'api_answers', self.api_answers)
         # config files land under a temporary root
         for name in ('MISTRAL_CONF', 'API_SYSTEMD_OVERRIDE', 'API_UWSGI_INI',
-                     'HAPROXY_CONF', 'MEMCACHED_CONF', 'PERIODIC_UNIT'):
+                     'HAPROXY_CONF', 'MEMCACHED_CONF', 'PERIODIC_UNIT',
+                     'ENGINE_WORKER_UNIT'):
             real = getattr(mistral_utils, name)
             self.patch(mistral_utils, name, self.tmp + real)
             os.makedirs(os.path.dirname(self.tmp + real), exist_ok=True)

@@ -73,6 +73,30 @@ class TestPauseResume(HookTestCase):
             ran.append(name)
         self.assertGreater(len(ran), 20)
 
+    def test_engines_added_while_paused_start_on_resume(self):
+        self.deploy_ready()
+        self.run_action('pause')
+        self.juju.config['engine-workers'] = 3
+        self.run_hook('config-changed')
+        self.assertEqual(self.machine.running, set())
+        self.run_action('resume')
+        self.assertTrue(set(MISTRAL + ['mistral-engine@3']) <=
+                        self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_engines_removed_while_paused_are_left_neither_masked_nor_on(
+            self):
+        self.deploy_ready()
+        self.run_action('pause')
+        self.assertIn('mistral-engine@2', self.machine.masked)
+        self.juju.config['engine-workers'] = 1
+        self.run_hook('config-changed')
+        self.run_action('resume')
+        self.assertNotIn('mistral-engine@2', self.machine.masked |
+                         self.machine.running | self.machine.enabled)
+        self.assertIn('mistral-engine', self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_a_paused_leader_does_not_migrate(self):
         self.run_hook('install')
         self.add_mysql(allowed=())

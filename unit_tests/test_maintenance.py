@@ -177,7 +177,8 @@ class TestDrain(MaintenanceCase):
         self.assertEqual(self.timeline, [
             'PUT PAUSED', 'apt install',
             'mistral-db-manage upgrade head', 'mistral-db-manage populate',
-            'systemctl restart mistral-api mistral-engine mistral-executor',
+            'systemctl restart mistral-api mistral-engine mistral-engine@2 '
+            'mistral-executor',
             'PUT RUNNING'])
         self.assertIn(DRAINING, self.juju.statuses)
         self.assertTrue(self.warned('Mistral paused its running executions'))

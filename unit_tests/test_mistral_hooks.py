@@ -17,7 +17,9 @@ from mistral_constants import PACKAGES
 
 mistral_hooks = fake_juju.import_in_model('mistral_hooks')
 
-MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-executor']
+# every Mistral service of a unit on the defaults (engine-workers 2)
+MISTRAL = ['mistral-api', 'mistral-engine', 'mistral-engine@2',
+           'mistral-executor']
 SCHEDULER_FIX = 'scheduler-keeps-unshared-in-memory-jobs'
 ADMIN_FIX = 'admin-role-any-case'
 
@@ -431,10 +433,11 @@ class TestRestarts(HookTestCase):
         self.assertEqual(sorted(path[len(self.tmp):] for path in written), [
             '/etc/haproxy/haproxy.cfg', '/etc/memcached.conf',
             '/etc/mistral/mistral.conf',
-            mistral_utils.API_SYSTEMD_OVERRIDE[len(self.tmp):]])
+            mistral_utils.API_SYSTEMD_OVERRIDE[len(self.tmp):],
+            mistral_utils.ENGINE_WORKER_UNIT[len(self.tmp):]])
         # the peer is new to haproxy.cfg
         self.assertEqual(self.juju.logs, [
-            'converge: rendered 4 files; changed 1: {}/etc/haproxy/'
+            'converge: rendered 5 files; changed 1: {}/etc/haproxy/'
             'haproxy.cfg; restarted 1: haproxy; started 0; stopped 0'.format(
                 self.tmp)])
 
@@ -467,6 +470,51 @@ class TestRestarts(HookTestCase):
                          ('blocked', 'Missing relations: messaging'))
 
 
+class TestEngineWorkers(HookTestCase):
+    """engine-workers: the engines beside the packaged one, each an
+    instance of the charm's template unit."""
+
+    def test_more_engines_start_and_nothing_else_restarts(self):
+        self.deploy_ready()
+        self.machine.events.clear()
+        self.juju.config['engine-workers'] = 4
+        self.run_hook('config-changed')
+        new = ['mistral-engine@3', 'mistral-engine@4']
+        self.assertTrue(set(new) <= self.machine.running)
+        self.assertTrue(set(new) <= self.machine.enabled)
+        self.assertEqual(self.machine.restarts(), [])
+        self.assertEqual(self.juju.logs[-1],
+                         'converge: rendered 5 files; changed 0; restarted 0;'
+                         ' started 2: {}; stopped 0'.format(', '.join(new)))
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_fewer_engines_stop_and_stay_disabled(self):
+        self.deploy_ready()
+        self.juju.config['engine-workers'] = 3
+        self.run_hook('config-changed')
+        self.juju.config['engine-workers'] = 1
+        self.run_hook('config-changed')
+        gone = {'mistral-engine@2', 'mistral-engine@3'}
+        self.assertFalse(gone & self.machine.running)
+        self.assertFalse(gone & self.machine.enabled)
+        self.assertIn('mistral-engine', self.machine.running)
+        self.assertTrue(self.juju.logs[-1].endswith(
+            'stopped 2: mistral-engine@2, mistral-engine@3'))
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+        # and a settled unit no longer counts them
+        self.machine.events.clear()
+        self.run_hook('update-status')
+        self.assertEqual(self.machine.events, [])
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
+    def test_an_extra_engine_that_stopped_blocks_the_unit(self):
+        self.deploy_ready()
+        self.machine.running.discard('mistral-engine@2')
+        self.run_hook('update-status')
+        self.assertEqual(self.juju.status, ('blocked', (
+            'Services not running that should be: mistral-engine@2')))
+
+
 class TestBadConfig(HookTestCase):
 
     def assert_blocked_and_unchanged(self, option, value, words):
@@ -485,6 +533,12 @@ class TestBadConfig(HookTestCase):
     def test_negative_worker_multiplier(self):
         self.assert_blocked_and_unchanged('worker-multiplier', -1.0,
                                           'at least 0')
+
+    def test_engine_workers_out_of_range(self):
+        for value in (0, 17):
+            with self.subTest(value=value):
+                self.assert_blocked_and_unchanged(
+                    'engine-workers', value, 'from 1 to 16')
 
     def test_unknown_openstack_origin(self):
         self.assert_blocked_and_unchanged('openstack-origin', 'nonsense',
@@ -800,13 +854,14 @@ class TestFixes(HookTestCase):
         self.assertEqual(sorted(self.machine.events),
                          [('restart', svc) for svc in MISTRAL])
 
-    def test_a_fix_of_engine_code_restarts_the_engine_only(self):
+    def test_a_fix_of_engine_code_restarts_the_engines_only(self):
         package = self.fixed_unit()
         self.reinstall(package, SCHEDULER_FIX)
         self.run_hook('update-status')
         self.assertEqual(self.states()[SCHEDULER_FIX],
                          mistral_patches.APPLIED)
-        self.assertEqual(self.machine.events, [('restart', 'mistral-engine')])
+        self.assertEqual(self.machine.events, [
+            ('restart', 'mistral-engine'), ('restart', 'mistral-engine@2')])
 
     def test_the_admin_role_fix_restarts_every_mistral_service(self):
         # context.py: the API, the engine and the executor all load it
@@ -857,7 +912,8 @@ class TestPeers(HookTestCase):
 DPKG_QUERY = ['dpkg-query', '-W', '-f',
               '${Package} ${db:Status-Abbrev} ${Version}\n'] + \
     PACKAGES + ['mistral-common']
-SERVICES_QUERY = ['systemctl', 'is-active'] + mistral_utils.SERVICES
+SERVICES_QUERY = ['systemctl', 'is-active'] + MISTRAL + [
+    'memcached', 'haproxy']
 
 
 class TestHookToolCalls(HookTestCase):
@@ -899,7 +955,7 @@ class TestHookToolCalls(HookTestCase):
         self.run_hook('update-status')
         self.assertEqual(self.juju.status, ('blocked', (
             'Services not running that should be: mistral-api, '
-            'mistral-engine, mistral-executor')))
+            'mistral-engine, mistral-engine@2, mistral-executor')))
 
     def test_update_status_notices_a_package_upgrade(self):
         self.settled()
@@ -965,7 +1021,7 @@ class TestHookToolCalls(HookTestCase):
         self.assertEqual(sum(self.juju.calls.values()), 31)
         self.assertEqual(self.machine.events, [])
         self.assertEqual(self.juju.logs, [
-            'converge: rendered 4 files; changed 0; restarted 0; '
+            'converge: rendered 5 files; changed 0; restarted 0; '
             'started 0; stopped 0'])
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
@@ -975,9 +1031,9 @@ class TestHookToolCalls(HookTestCase):
         self.run_hook('config-changed')
         self.assertEqual(self.juju.calls, self.NO_OP_CONFIG_CHANGED)
         self.assertEqual(self.juju.logs, [
-            'converge: rendered 4 files; changed 1: {}; restarted 3: '
-            'mistral-api, mistral-engine, mistral-executor; started 0; '
-            'stopped 0'.format(mistral_utils.MISTRAL_CONF)])
+            'converge: rendered 5 files; changed 1: {}; restarted 4: '
+            'mistral-api, mistral-engine, mistral-engine@2, mistral-executor; '
+            'started 0; stopped 0'.format(mistral_utils.MISTRAL_CONF)])
 
     def test_relation_changed_hooks_within_their_budget(self):
         # as config-changed less what only it does (relation-set,

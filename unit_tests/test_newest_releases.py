@@ -129,8 +129,8 @@ class TestPeriodicServer(PeriodicCase):
         self.juju.config['debug'] = True
         self.run_hook('config-changed')
         self.assertEqual(sorted(self.machine.restarts()),
-                         ['mistral-api', 'mistral-engine', 'mistral-executor',
-                          'mistral-periodic'])
+                         ['mistral-api', 'mistral-engine', 'mistral-engine@2',
+                          'mistral-executor', 'mistral-periodic'])
 
     def test_a_changed_unit_file_restarts_the_periodic_server_alone(self):
         self.deploy_23()
@@ -151,8 +151,8 @@ class TestPeriodicServer(PeriodicCase):
             f.write(package)
         self.run_hook('update-status')
         self.assertEqual(sorted(self.machine.restarts()),
-                         ['mistral-api', 'mistral-engine', 'mistral-executor',
-                          'mistral-periodic'])
+                         ['mistral-api', 'mistral-engine', 'mistral-engine@2',
+                          'mistral-executor', 'mistral-periodic'])
 
     def test_a_hook_with_nothing_to_do_restarts_nothing(self):
         self.deploy_23()

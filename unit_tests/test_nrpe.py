@@ -25,8 +25,8 @@ sys.path.insert(0, os.path.join(CHARM_ROOT, 'files', 'nrpe'))
 import check_mistral_executions as executions  # noqa: E402
 import check_mistral_fixes as fixes  # noqa: E402
 
-SERVICES = ['mistral-api', 'mistral-engine', 'mistral-executor',
-            'memcached', 'haproxy']
+SERVICES = ['mistral-api', 'mistral-engine', 'mistral-engine@2',
+            'mistral-executor', 'memcached', 'haproxy']
 OURS = ['haproxy_servers', 'haproxy_queue', 'mistral_api',
         'mistral_executions', 'mistral_fixes']
 RID = 'nrpe-external-master:7'
@@ -113,6 +113,17 @@ class TestNRPE(HookTestCase):
         self.assertEqual(sorted(monitors['monitors']['remote']['nrpe']),
                          sorted(SERVICES + OURS))
         self.assertIn(('restart', 'nagios-nrpe-server'), self.machine.events)
+
+    def test_fewer_engines_leave_no_check_of_the_stopped_ones(self):
+        self.deploy_ready()
+        self.juju.config['engine-workers'] = 3
+        self.run_hook('config-changed')
+        self.relate_nrpe()
+        self.assertIn('mistral-engine@3', self.commands())
+        self.juju.config['engine-workers'] = 1
+        self.run_hook('config-changed')
+        self.assertEqual(sorted(self.commands()), sorted(
+            set(SERVICES + OURS) - {'mistral-engine@2'}))
 
     def test_the_api_is_checked_through_haproxy_over_http_then_https(self):
         self.deploy_ready()

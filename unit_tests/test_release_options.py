@@ -264,7 +264,8 @@ class TestQuorumQueues(ReleaseTestCase):
         self.juju.config['rabbit-quorum-queues'] = True
         self.run_hook('config-changed')
         self.assertEqual(sorted(self.machine.restarts()), [
-            'mistral-api', 'mistral-engine', 'mistral-executor'])
+            'mistral-api', 'mistral-engine', 'mistral-engine@2',
+            'mistral-executor'])
 
 
 class TestIsolationCheck(ReleaseTestCase):

@@ -35,8 +35,11 @@ def snapshot():
     for machine_dir in glob.glob(os.path.join(root, MACHINE_PREFIX + '*')):
         machine = os.path.basename(machine_dir)[len(MACHINE_PREFIX):]
         usage[machine] = _usage(machine_dir)
-        for service in glob.glob(os.path.join(machine_dir, 'system.slice',
-                                              '*.service')):
+        # a template's instances (mistral-engine@2) sit in a slice of theirs
+        for service in glob.glob(os.path.join(
+                machine_dir, 'system.slice', '*.service')) + glob.glob(
+                os.path.join(machine_dir, 'system.slice', '*.slice',
+                             '*.service')):
             name = os.path.basename(service)[:-len('.service')]
             usage['{}@{}'.format(name, machine)] = _usage(service)
     with open('/proc/stat') as f:
