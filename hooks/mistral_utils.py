@@ -663,14 +663,22 @@ def closed_ports():
     health = mistral_context.healthcheck_path() if api_on_uwsgi() else None
     while True:
         listening = listening_ports()   # /proc read once a round
-        closed = ['{} ({})'.format(port, svc) for svc, port in
-                  mistral_context.listen_ports().items()
-                  if running(svc) and port not in listening]
+        waiting = [(svc, port) for svc, port in
+                   mistral_context.listen_ports().items()
+                   if running(svc) and port not in listening]
+        closed = ['{} ({})'.format(port, svc) for svc, port in waiting]
         if not closed and health and running(API_SERVICE) and \
                 not api_answers(health):
+            waiting = [(API_SERVICE, API_BACKEND_PORT)]
             closed = ['{} ({}: no answer at {})'.format(
                 API_BACKEND_PORT, API_SERVICE, health)]
         if not closed or time.monotonic() >= deadline:
+            return closed
+        # one that exited since (say, refused by a database that has just
+        # turned to TLS) will not open its port in this wait: the next
+        # hook looks again
+        if subprocess.call(['systemctl', 'is-active', '--quiet'] +
+                           [svc for svc, _ in waiting]):
             return closed
         time.sleep(1)
 

@@ -121,6 +121,28 @@ class TestPortChain(TLSTestCase):
         self.assertEqual(self.juju.status,
                          ('blocked', 'Not listening: 8979 (mistral-api)'))
 
+    def test_the_wait_for_a_port_ends_when_its_service_exits(self):
+        self.deploy_ready()
+        listening = self.listening_ports
+        self.patch(mistral_utils, 'listening_ports',
+                   lambda: listening() - {8979})
+        self.patch(mistral_utils, 'PORT_WAIT', 20)
+        machine, slept = self.machine, []
+
+        class Clock:
+            def monotonic():
+                return sum(slept)
+
+            def sleep(seconds):
+                slept.append(seconds)
+                # the API gives up on a database that refuses it
+                machine.running.discard('mistral-api')
+        self.patch(mistral_utils, 'time', Clock)
+        self.juju.config['debug'] = True
+        self.run_hook('config-changed')
+        self.assertEqual(slept, [1])
+        self.assertEqual(self.juju.status[0], 'blocked')
+
 
 class TestConfigCertificate(TLSTestCase):
 
