@@ -5,7 +5,7 @@ import json
 import os
 import sys
 
-from bench import hookbench, layouts, report, workload
+from bench import hookbench, layouts, profile, report, workload
 
 RESULTS = '/var/lib/localcloud/bench'
 # (shape, concurrency, executions) per size
@@ -27,7 +27,7 @@ def run(size='full', wanted=('single', 'ha')):
     written to RESULTS."""
     cells = CELLS[size]
     current = 'current' in wanted
-    hooks, loads = None, {}
+    hooks, loads, engines = None, {}, None
     for layout in layouts.order(wanted):
         targets = layouts.ensure(layout, packaged=not current,
                                  series=None if current else layouts.SERIES)
@@ -38,12 +38,16 @@ def run(size='full', wanted=('single', 'ha')):
             print('--- bench: {} ...'.format(target), file=sys.stderr,
                   flush=True)
             loads[target] = workload.run_target(endpoint, cells)
+        if 'hooks' in targets:   # the charm's one unit
+            engines = profile.measure(targets['loads']['1 unit'])
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, 'results.json'), 'w') as f:
-        json.dump({'hooks': hooks, 'loads': loads}, f, indent=1)
+        json.dump({'hooks': hooks, 'loads': loads, 'profile': engines}, f,
+                  indent=1)
     report.plot(loads, os.path.join(RESULTS, 'bench.png'))
     lines = (report.hook_table(hooks) if hooks else []) + [''] + \
-        report.load_table(loads) + [''] + report.cpu_table(loads) + [
+        report.load_table(loads) + [''] + report.cpu_table(loads) + [''] + \
+        report.profile_table(engines) + [
             '', 'plot: ' + os.path.join(RESULTS, 'bench.png'),
             report.bench_line(hooks, loads)]
     with open(os.path.join(RESULTS, 'bench.txt'), 'w') as f:

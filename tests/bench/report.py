@@ -83,6 +83,21 @@ def cpu_table(loads, top=6):
     return lines
 
 
+def profile_table(engines):
+    """What the engines' samples were doing (profile.measure)."""
+    if not engines:
+        return ['Engine profile: skipped (no py-spy: make deps)']
+    cell = engines['cell'] or {}
+    lines = ['Where the engines of {} spent a ten-step workflow at C=10 '
+             '({} engines, {} py-spy samples; {} tasks/s meanwhile)'.format(
+                 engines['unit'], engines['engines'], engines['samples'],
+                 fmt(cell.get('tasks_s'), '{:.1f}'))]
+    for name, share in sorted(engines['shares'].items(),
+                              key=lambda item: -item[1]):
+        lines.append('{:>6.1f}%  {}'.format(100 * share, name))
+    return lines
+
+
 def best(loads, target, key, shape=None):
     cells = [c for c in loads.get(target, {}).get('cells', [])
              if shape is None or c['shape'] == shape]

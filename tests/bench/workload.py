@@ -157,15 +157,20 @@ def rss_mib(unit):
     return sum(int(x) for x in out.split()) / 1024
 
 
-def run_target(endpoint, cells):
-    """Every cell against one Mistral: {'cells': [...], 'rss': {unit:
-    (idle MiB, most MiB under load)}}."""
+def endpoint_client(endpoint, pool):
+    """A mistralclient on a target's endpoint (its URL, or the catalog's),
+    under Keystone auth."""
     env = cloud.openrc(cloud.unit_address('keystone/0'), cloud.fetch_ca())
     session = cloud.keystone_session(env)
     url = endpoint['url'] or session.get_endpoint(
         service_type=cloud.SERVICE_TYPE, interface='public')
-    client = client_for(session, url, max(c for _, c, _ in cells),
-                        env.get('OS_CACERT'))
+    return client_for(session, url, pool, env.get('OS_CACERT'))
+
+
+def run_target(endpoint, cells):
+    """Every cell against one Mistral: {'cells': [...], 'rss': {unit:
+    (idle MiB, most MiB under load)}}."""
+    client = endpoint_client(endpoint, max(c for _, c, _ in cells))
     units = endpoint['units']
     idle = {unit: rss_mib(unit) for unit in units}
     busy = dict(idle)

@@ -209,6 +209,8 @@ def test_the_benchmark_runs_at_a_small_size(deployment, phase):
     assert ' exec/s 1u ' in lines[-1] and '-' not in lines[-1].split(
         'exec/s 1u ')[1].split(' 3u')[0], lines[-1]
     assert os.path.getsize(os.path.join(bench.RESULTS, 'bench.png')) > 0
+    assert any(line.startswith('Where the engines of mistral/0 spent')
+               for line in lines), lines
 
 
 def test_postgresql_in_place_of_mysql(deployment, phase):
