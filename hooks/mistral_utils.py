@@ -661,6 +661,7 @@ def closed_ports():
     as open once the API answers its health check."""
     deadline = time.monotonic() + PORT_WAIT
     health = mistral_context.healthcheck_path() if api_on_uwsgi() else None
+    failed = None
     while True:
         listening = listening_ports()   # /proc read once a round
         waiting = [(svc, port) for svc, port in
@@ -674,13 +675,30 @@ def closed_ports():
                 API_BACKEND_PORT, API_SERVICE, health)]
         if not closed or time.monotonic() >= deadline:
             return closed
-        # one that exited since (say, refused by a database that has just
-        # turned to TLS) will not open its port in this wait: the next
-        # hook looks again
-        if subprocess.call(['systemctl', 'is-active', '--quiet'] +
-                           [svc for svc, _ in waiting]):
+        # one that failed since (say, refused by a database that has just
+        # turned to TLS) will not open its port in this wait, though
+        # systemd starts it again: the next hook looks again
+        now = failures([svc for svc, _ in waiting])
+        if failed is not None and now > failed:
             return closed
+        failed = now
         time.sleep(1)
+
+
+def failures(services):
+    """How often `services` have failed: systemd's restarts of them
+    (Restart=on-failure), plus those not active now."""
+    out = subprocess.check_output(
+        ['systemctl', 'show', '-p', 'NRestarts', '-p', 'ActiveState'] +
+        services, universal_newlines=True)
+    count = 0
+    for line in out.splitlines():
+        key, _, value = line.partition('=')
+        if key == 'NRestarts' and value.isdigit():
+            count += int(value)
+        elif key == 'ActiveState' and value != 'active':
+            count += 1
+    return count
 
 
 def charm_status(configs):

@@ -46,6 +46,7 @@ class FakeMachine:
         self.enabled = set()
         self.masked = set()   # systemd refuses to enable or start these
         self.start_limited = set()   # until reset-failed, as systemd does
+        self.auto_restarts = {}   # service: systemd's restarts on failure
         self.events = []      # ('restart', 'mistral-api'), ...
         self.commands = []    # other commands run, as argv lists
         self.proxies = {}     # command name: its https proxy, when given one
@@ -166,6 +167,11 @@ class FakeSubprocess:
             if 'active' not in states:
                 raise subprocess.CalledProcessError(3, cmd, output=out)
             return out
+        if cmd[:2] == ['systemctl', 'show']:   # -p NRestarts -p ActiveState
+            return ''.join('NRestarts={}\nActiveState={}\n\n'.format(
+                self.machine.auto_restarts.get(svc, 0),
+                'active' if svc in self.machine.running else 'inactive')
+                for svc in cmd[6:])
         if cmd[:4] == ['dpkg-query', '-W', '-f',
                        '${Package} ${db:Status-Abbrev} ${Version}\n']:
             self.machine.queries.append(list(cmd))

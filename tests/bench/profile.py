@@ -11,6 +11,7 @@ import threading
 
 import mistral_cloud as cloud
 from bench import cpu, workload
+from localcloud.machines.lxc import container_name
 
 PY_SPY = '/var/cache/charm-mistral/py-spy/bin/py-spy'
 CELL = ('seq10', 10, 40)
@@ -74,7 +75,7 @@ def measure(endpoint):
         return None
     client = workload.endpoint_client(endpoint, CELL[1])
     unit = endpoint['units'][0]
-    pids = engine_pids(cloud.machine_of(unit))
+    pids = engine_pids(container_name(cloud.machine_of(unit)))
     result = {}
     loader = threading.Thread(target=lambda: result.update(
         cell=workload.run_cell(client, *CELL)))
