@@ -688,9 +688,12 @@ def closed_ports():
 def failures(services):
     """How often `services` have failed: systemd's restarts of them
     (Restart=on-failure), plus those not active now."""
-    out = subprocess.check_output(
-        ['systemctl', 'show', '-p', 'NRestarts', '-p', 'ActiveState'] +
-        services, universal_newlines=True)
+    try:
+        out = subprocess.check_output(
+            ['systemctl', 'show', '-p', 'NRestarts', '-p', 'ActiveState'] +
+            services, universal_newlines=True)
+    except subprocess.CalledProcessError:
+        return 0   # no news: wait on
     count = 0
     for line in out.splitlines():
         key, _, value = line.partition('=')
