@@ -323,7 +323,8 @@ print(json.dumps(best))
 
 def test_tool_call_cost(tools, tmp_path):
     """A hook tool costs at most 20 ms a call (median, whole process), with
-    a context of a few hundred KB."""
+    a context of a few hundred KB; or, where a bare interpreter start alone
+    takes over 10 ms (a slower or busy machine), at most two of those."""
     tools.set_ctx("a/0", None)
     ctx = json.load(open(tools.path))
     ctx["config"].update({"opt%d" % i: "v" * 100 for i in range(2000)})
@@ -338,4 +339,5 @@ def test_tool_call_cost(tools, tmp_path):
     bare = medians.pop(paths.MACHINE_PYTHON)
     print("median ms per call:", medians, "bare interpreter start:", bare)
     assert len(calls.read_text().split()) % (20 * len(argvs)) == 0
-    assert max(medians.values()) <= 20, (medians, "bare interpreter start", bare)
+    assert max(medians.values()) <= max(20, 2 * bare), (
+        medians, "bare interpreter start", bare)
