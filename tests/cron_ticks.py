@@ -7,6 +7,7 @@ stamp. Standalone: the Mojo spec and the zaza suite use it too.
 """
 
 import datetime
+import time
 
 EARLY = datetime.timedelta(seconds=2)
 
@@ -30,3 +31,19 @@ def minute(seconds):
     """'YYYY-MM-DD HH:MM' (UTC) of the minute holding epoch `seconds`."""
     return datetime.datetime.fromtimestamp(
         seconds, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M')
+
+
+def next_tick(seconds):
+    """Epoch seconds of the first minute boundary after `seconds`."""
+    return (int(seconds) // 60 + 1) * 60
+
+
+def runs_per_tick(client, trigger, first, last):
+    """{tick: [execution ids]} of the trigger's runs for the ticks from
+    `first` to `last` (epoch seconds), once the last run has ended."""
+    time.sleep(max(0, last + 20 - time.time()))
+    wanted = {minute(t) for t in range(first, last + 1, 60)}
+    fired = [e for e in client.executions.list(workflow_name='tick')
+             if trigger.id in (e.description or '')]
+    return {tick: ids for tick, ids in per_tick(fired).items()
+            if tick in wanted}

@@ -40,22 +40,6 @@ def trigger(three_units):
     cloud.mistral(three_units['env']).cron_triggers.delete(TRIGGER)
 
 
-def next_tick(seconds):
-    """Epoch seconds of the first minute boundary after `seconds`."""
-    return (int(seconds) // 60 + 1) * 60
-
-
-def runs_per_tick(client, trigger, first, last):
-    """{tick: [execution ids]} of the trigger's runs for the ticks from
-    `first` to `last` (epoch seconds), once the last run has ended."""
-    time.sleep(max(0, last + 20 - time.time()))
-    wanted = {cron_ticks.minute(t) for t in range(first, last + 1, 60)}
-    fired = [e for e in client.executions.list(workflow_name='tick')
-             if trigger.id in (e.description or '')]
-    return {tick: ids for tick, ids in cron_ticks.per_tick(fired).items()
-            if tick in wanted}
-
-
 def test_three_units_each_run_the_periodic_server(three_units):
     units = cloud.mistral_units()
     assert len(units) == UNITS
@@ -91,15 +75,15 @@ def test_cron_fires_once_per_minute_through_the_api_suite_a_killed_engine_and_a_
     dead = next(u for u in reversed(units)
                 if cloud.unit_address(u) not in endpoint['public'])
     crashed = next(u for u in reversed(units) if u != dead)
-    first = next_tick(time.time())
+    first = cron_ticks.next_tick(time.time())
     suite = run_tempest(three_units)
     stopped = time.time()
     try:
         cloud.hard_stop(dead)
         succeeded, _, unfinished = recovery.crash_during_executions(
             three_units, off_the_minute_kill, crashed)
-        last = max(first + 4 * 60, next_tick(stopped) + 60)
-        ticks = runs_per_tick(client, trigger, first, last)
+        last = max(first + 4 * 60, cron_ticks.next_tick(stopped) + 60)
+        ticks = cron_ticks.runs_per_tick(client, trigger, first, last)
     finally:
         cloud.restart(dead)
     minutes = (last - first) // 60 + 1
