@@ -1,7 +1,7 @@
 """mistral-extra: the OpenStack actions (keystone.*, nova.*, ...) of Mistral.
 
 No distribution packages it, so the packaged executors know only std.*.
-With `openstack-actions` (on by default) the charm installs from PyPI the
+With `openstack-actions` (off by default) the charm installs from PyPI the
 mistral-extra made for the installed OpenStack release, with pip, into a
 directory of its own (MISTRAL_EXTRA_DIR/<version>) and with --no-deps:
 what it imports comes from the distribution (Mistral's own dependencies

@@ -38,12 +38,15 @@ def next_tick(seconds):
     return (int(seconds) // 60 + 1) * 60
 
 
-def runs_per_tick(client, trigger, first, last):
-    """{tick: [execution ids]} of the trigger's runs for the ticks from
-    `first` to `last` (epoch seconds), once the last run has ended."""
+def window(first, last):
+    """The ticks from `first` to `last` (epoch seconds), named as tick()
+    names them."""
+    return {minute(t) for t in range(first, last + 1, 60)}
+
+
+def runs_per_tick(client, trigger, last):
+    """{tick: [execution ids]} of every run of `trigger` so far, once the
+    run for the tick at `last` (epoch seconds) has ended."""
     time.sleep(max(0, last + 20 - time.time()))
-    wanted = {minute(t) for t in range(first, last + 1, 60)}
-    fired = [e for e in client.executions.list(workflow_name='tick')
-             if trigger.id in (e.description or '')]
-    return {tick: ids for tick, ids in per_tick(fired).items()
-            if tick in wanted}
+    return per_tick(e for e in client.executions.list(workflow_name='tick')
+                    if trigger.id in (e.description or ''))

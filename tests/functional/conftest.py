@@ -186,11 +186,11 @@ def release(deployment, release_figures):
 
 @pytest.fixture
 def run_tempest(release):
-    """run(deployment): Mistral's Tempest API suite against it, recorded
-    for the RELEASE line; its tempest_suite.Result."""
-    def run(deployment):
+    """run(deployment, reset=True): Mistral's Tempest API suite against
+    it, recorded for the RELEASE line; its tempest_suite.Result."""
+    def run(deployment, reset=True):
         with Phase('{}: tempest'.format(deployment['series'])):
-            result = tempest_suite.run(deployment)
+            result = tempest_suite.run(deployment, reset=reset)
         release['tempest'] = result.ratio
         PHASES.append(('{}: {}, {} skipped by the suite, {} excluded'.format(
             deployment['series'], result.summary(), len(result.skipped),

@@ -129,25 +129,34 @@ class Result:
                 'workspace': self.workspace, 'keystone': self.keystone}
 
 
-def run(deployment, time_limit=TIME_LIMIT):
+def configure():
+    """Mistral's options as the suite expects them (SUITE_CONFIG); no hook
+    runs where they are set already."""
+    cloud.localjuju('config', 'mistral', *(
+        '{}={}'.format(*option) for option in SUITE_CONFIG.items()))
+
+
+def run(deployment, time_limit=TIME_LIMIT, reset=True):
     """Run the suite against `deployment` (conftest's fixture), configured
-    as the suite expects for the run (SUITE_CONFIG); a Result."""
+    as the suite expects for the run (SUITE_CONFIG), then reset to the
+    defaults unless `reset` is false (the deployment's last use); a
+    Result."""
     machine_id = tempest_machine(deployment['series'])
     machine = get_provider().get(machine_id)
     before = keystone_log_length()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         # the machine installs while the units take the suite's config
         prepared = pool.submit(prepare, machine, deployment)
-        cloud.localjuju('config', 'mistral', *(
-            '{}={}'.format(*option) for option in SUITE_CONFIG.items()))
+        configure()
         try:
             cloud.wait(workload='active')
             listed = prepared.result()
             done = run_tests(machine, time_limit)
         finally:
-            cloud.localjuju('config', 'mistral', '--reset',
-                            ','.join(SUITE_CONFIG))
-            cloud.wait(workload='active')
+            if reset:
+                cloud.localjuju('config', 'mistral', '--reset',
+                                ','.join(SUITE_CONFIG))
+                cloud.wait(workload='active')
     results = parse_subunit_v1(machine.read_file(SUBUNIT_V1))
     if done.returncode not in (0, 1) + TIMED_OUT or not results:
         raise TempestError('tempest run failed ({}):\n{}'.format(

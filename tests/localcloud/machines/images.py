@@ -111,6 +111,11 @@ def _customise(recipe, series, root):
         "path-exclude=/usr/share/info/*\n"
         "path-exclude=/usr/share/locale/*\n"
         "path-include=/usr/share/locale/locale.alias\n"))
+    # Throwaway machines: dpkg's fsync of every unpacked file protects a
+    # host against power loss, and cost 15% of a Mistral install here
+    # (71 -> 60 s); no test stops a machine while dpkg runs.
+    _write(root, "/etc/dpkg/dpkg.cfg.d/02localcloud-unsafe-io",
+           "force-unsafe-io\n")
     _write(root, "/etc/default/locale", "LANG=C.UTF-8\n")
     _write(root, "/etc/hostname", "localhost\n")
     _write(root, "/etc/hosts", "127.0.0.1 localhost\n")
