@@ -50,3 +50,17 @@ def runs_per_tick(client, trigger, last):
     time.sleep(max(0, last + 20 - time.time()))
     return per_tick(e for e in client.executions.list(workflow_name='tick')
                     if trigger.id in (e.description or ''))
+
+
+def tally(ticks, first, last):
+    """(runs for the ticks from `first` to `last`, how many ticks those
+    are): the figures of a `cron <fired>/<ticks>` line."""
+    inside = window(first, last)
+    return sum(len(ticks.get(t, ())) for t in inside), len(inside)
+
+
+def once_each(ticks, first, last):
+    """Whether each tick from `first` to `last` has a run and no tick of
+    `ticks` (runs_per_tick's), inside or at the edges, has two."""
+    return window(first, last) <= set(ticks) and all(
+        len(ids) == 1 for ids in ticks.values())

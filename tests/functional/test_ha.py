@@ -169,13 +169,9 @@ def test_cron_fires_once_per_minute_across_units_while_the_api_suite_passes(
         ticks = cron_ticks.runs_per_tick(client, trigger, last)
     finally:
         client.cron_triggers.delete(trigger.name)
-    inside = cron_ticks.window(first, last)
-    ha_figures['cron'] = release['cron'] = (
-        sum(len(ticks.get(t, ())) for t in inside), len(inside))
-    # a run for each tick inside, and never two for a tick, even at the
-    # edges (the trigger's first minute, its deletion)
-    assert inside <= set(ticks) and all(
-        len(ids) == 1 for ids in ticks.values()), ticks
+    ha_figures['cron'] = release['cron'] = cron_ticks.tally(ticks, first,
+                                                            last)
+    assert cron_ticks.once_each(ticks, first, last), ticks
     assert suite.trouble() is None, suite.trouble()
 
 
