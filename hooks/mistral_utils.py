@@ -621,7 +621,15 @@ def initialise_database(configs, upgraded=False):
         return
     status_set('maintenance', 'Migrating the database')
     log('Migrating the database {} to {}'.format(fingerprint, head))
-    migrate_database()
+    try:
+        migrate_database()
+    except subprocess.CalledProcessError as e:
+        # e.g. the database already requires TLS while the relation-changed
+        # bringing its CA is still queued: that hook, or any later one,
+        # tries again; until then status says it is not migrated
+        log('Migrating the database failed ({}); the next hook tries '
+            'again'.format(e), level=WARNING)
+        return
     leader_set({DB_INITIALISED_KEY: fingerprint, DB_SCHEMA_KEY: head})
 
 

@@ -271,6 +271,27 @@ class TestDatabase(HookTestCase):
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def test_a_failed_migration_waits_then_the_next_hook_migrates(self):
+        # the database turned TLS on before its CA reached this unit: the
+        # hook exits cleanly, Mistral stays down until a hook migrates
+        self.run_hook('install')
+        self.add_all_relations()
+        self.machine.fail_commands.add('mistral-db-manage')
+        with mock.patch('charmhelpers.core.decorators.time.sleep'):
+            self.run_hook('shared-db-relation-changed', 'shared-db:1',
+                          'mysql/0')
+        self.assertNotIn('mistral-db-initialised', self.juju.leader_settings)
+        self.assertFalse(set(MISTRAL) & self.machine.running)
+        self.assertEqual(self.juju.status,
+                         ('waiting', 'Database not migrated yet'))
+        self.machine.fail_commands.clear()
+        self.run_hook('shared-db-relation-changed', 'shared-db:1', 'mysql/0')
+        self.assertEqual(
+            self.juju.leader_settings['mistral-db-initialised'],
+            'mysql+pymysql/mistral')
+        self.assertTrue(set(MISTRAL) <= self.machine.running)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+
     def test_no_migration_before_the_database_lists_this_unit(self):
         self.run_hook('install')
         self.add_mysql(allowed=('mistral/1',))
