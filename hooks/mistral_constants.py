@@ -143,6 +143,9 @@ DB_INITIALISED_KEY = 'mistral-db-initialised'
 # Leader setting: the schema revision the leader migrated the database to,
 # which units whose code expects another one wait for
 DB_SCHEMA_KEY = 'mistral-db-schema'
+# Unit setting on the leader: why its last migration failed (status shows
+# it until one succeeds)
+DB_MIGRATION_FAILED_KEY = 'db-migration-failed'
 
 # Mistral's maintenance mode (17.0.0 and later; the installed code says
 # whether it is there): PUT {"status": "PAUSED"} on the API's root path

@@ -62,6 +62,7 @@ from mistral_constants import (
     API_SYSTEMD_OVERRIDE,
     API_UWSGI_INI,
     DB_INITIALISED_KEY,
+    DB_MIGRATION_FAILED_KEY,
     DB_SCHEMA_KEY,
     ENGINE_WORKER_UNIT,
     ENGINE_WORKERS_KEY,
@@ -621,15 +622,20 @@ def initialise_database(configs, upgraded=False):
         return
     status_set('maintenance', 'Migrating the database')
     log('Migrating the database {} to {}'.format(fingerprint, head))
+    store = kv()
     try:
         migrate_database()
     except subprocess.CalledProcessError as e:
-        # e.g. the database already requires TLS while the relation-changed
-        # bringing its CA is still queued: that hook, or any later one,
-        # tries again; until then status says it is not migrated
-        log('Migrating the database failed ({}); the next hook tries '
+        # e.g. the database asked for TLS before the relation-changed
+        # bringing its CA ran here: the next hook tries again; status
+        # says so meanwhile (a hook traceback would stop every other hook)
+        log('The database migration failed ({}); the next hook tries '
             'again'.format(e), level=WARNING)
+        store.set(DB_MIGRATION_FAILED_KEY, ' '.join(e.cmd[3:]))
+        store.flush()
         return
+    store.unset(DB_MIGRATION_FAILED_KEY)
+    store.flush()
     leader_set({DB_INITIALISED_KEY: fingerprint, DB_SCHEMA_KEY: head})
 
 
@@ -723,6 +729,11 @@ def charm_status(configs):
         if not database_allows_this_unit():
             return 'waiting', 'Waiting for the database to allow this unit'
         if is_leader():
+            failed = kv().get(DB_MIGRATION_FAILED_KEY)
+            if failed:
+                return 'blocked', ('Database migration failed (mistral-db-'
+                                   'manage {}): see the unit log; the next '
+                                   'hook tries again'.format(failed))
             return 'waiting', 'Database not migrated yet'
         return 'waiting', 'Waiting for the leader to migrate the database'
     mismatch = schema_mismatch()

@@ -272,8 +272,9 @@ class TestDatabase(HookTestCase):
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
     def test_a_failed_migration_waits_then_the_next_hook_migrates(self):
-        # the database turned TLS on before its CA reached this unit: the
-        # hook exits cleanly, Mistral stays down until a hook migrates
+        # e.g. the database turned TLS on before its CA reached this unit:
+        # the hook exits cleanly, status says why Mistral stays down, and
+        # the next hook migrates
         self.run_hook('install')
         self.add_all_relations()
         self.machine.fail_commands.add('mistral-db-manage')
@@ -282,8 +283,9 @@ class TestDatabase(HookTestCase):
                           'mysql/0')
         self.assertNotIn('mistral-db-initialised', self.juju.leader_settings)
         self.assertFalse(set(MISTRAL) & self.machine.running)
-        self.assertEqual(self.juju.status,
-                         ('waiting', 'Database not migrated yet'))
+        self.assertEqual(self.juju.status, (
+            'blocked', 'Database migration failed (mistral-db-manage '
+            'upgrade head): see the unit log; the next hook tries again'))
         self.machine.fail_commands.clear()
         self.run_hook('shared-db-relation-changed', 'shared-db:1', 'mysql/0')
         self.assertEqual(
