@@ -271,7 +271,7 @@ class TestDatabase(HookTestCase):
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
-    def test_a_failed_migration_waits_then_the_next_hook_migrates(self):
+    def test_a_failed_migration_blocks_then_the_next_hook_migrates(self):
         # e.g. the database turned TLS on before its CA reached this unit:
         # the hook exits cleanly, status says why Mistral stays down, and
         # the next hook migrates

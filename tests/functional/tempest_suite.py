@@ -5,7 +5,7 @@ Tempest runs in Keystone's machine, of the deployment's Debian series,
 from that release's packages `tempest` and `mistral-tempest-plugin` (a
 plugin of another release tests another Mistral: false failures).  That
 machine holds most of what Tempest needs already (Keystone's OpenStack
-libraries): a fresh machine would install four times the packages.  Tempest
+libraries): a fresh machine would install five times the packages.  Tempest
 creates a project and users per test class (dynamic credentials) through
 Keystone's public endpoint and reaches Mistral at the catalog's public one
 (the plugin's client asks for no other).
