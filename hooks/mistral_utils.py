@@ -47,6 +47,7 @@ import config_checks
 import installed_release
 import mistral_context
 import mistral_db_check
+import mistral_first_migration
 import openstack_actions
 import mistral_ha
 import mistral_maintenance
@@ -574,7 +575,10 @@ def db_manage(*command):
 
 
 @retry_on_exception(3, base_delay=5, exc_type=subprocess.CalledProcessError)
-def migrate_database():
+def migrate_database(first=None):
+    """`first`: the fingerprint of a database never migrated yet."""
+    if first:
+        mistral_first_migration.prepare(MISTRAL_CONF, first)
     db_manage('upgrade', 'head')
     db_manage('populate')
 
@@ -622,9 +626,10 @@ def initialise_database(configs, upgraded=False):
         return
     status_set('maintenance', 'Migrating the database')
     log('Migrating the database {} to {}'.format(fingerprint, head))
+    first = not database_initialised(configs)
     store = kv()
     try:
-        migrate_database()
+        migrate_database(fingerprint if first else None)
     except subprocess.CalledProcessError as e:
         # e.g. the database asked for TLS before the relation-changed
         # bringing its CA ran here: the next hook tries again; status
@@ -637,6 +642,8 @@ def initialise_database(configs, upgraded=False):
     store.unset(DB_MIGRATION_FAILED_KEY)
     store.flush()
     leader_set({DB_INITIALISED_KEY: fingerprint, DB_SCHEMA_KEY: head})
+    if first:
+        mistral_first_migration.done()
 
 
 # --- status ------------------------------------------------------------------

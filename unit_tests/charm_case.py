@@ -20,6 +20,7 @@ from charmhelpers.core import host
 from unit_tests import fake_juju
 
 import openstack_actions
+import mistral_first_migration
 import mistral_ssh
 import mistral_tls
 import mistral_utils
@@ -57,6 +58,11 @@ class FakeMachine:
         self.queries = []     # commands that only read (systemctl, dpkg)
         # where a unit file refuses a mask (systemd links /dev/null there)
         self.etc_units = None
+        # Mistral's database: its tables, whether a user made rows in
+        # them, and how many `upgrade head` a database restart cuts short
+        self.db_tables = set()
+        self.db_user_rows = False
+        self.cut_short = 0
 
     def dpkg_status(self, packages):
         """What dpkg-query -W prints: mistral-common at `version` (None: not
@@ -124,7 +130,34 @@ class FakeMachine:
         self.commands.append(list(cmd))
         if cmd[0] in self.fail_commands:
             return 1
+        if cmd[0] == 'mistral-db-manage' and cmd[-2:] == ['upgrade', 'head']:
+            return self.upgrade_head()
         return 0
+
+    def upgrade_head(self):
+        """MySQL: a migration cut short keeps the tables it made, and the
+        next one stops on the first of them."""
+        made = {'alembic_version', 'action_executions_v2',
+                'workflow_executions_v2'}
+        if self.cut_short:
+            self.cut_short -= 1
+            self.db_tables |= {'alembic_version', 'action_executions_v2'}
+            return 1
+        if self.db_tables and not self.db_tables >= made:
+            return 1    # Table 'action_executions_v2' already exists
+        self.db_tables |= made
+        return 0
+
+    def first_migration_script(self, mode):
+        """What mistral_first_migration's script prints, or its failure."""
+        if mode == mistral_first_migration.DROP and self.db_tables:
+            if self.db_user_rows:
+                raise subprocess.CalledProcessError(
+                    mistral_first_migration.KEPT, 'python3',
+                    output='workflow_executions_v2\n')
+            count, self.db_tables = len(self.db_tables), set()
+            return '{}\n'.format(count)
+        return '{}\n'.format(len(self.db_tables))
 
     def restarts(self):
         """Services restarted or reloaded."""
@@ -172,6 +205,10 @@ class FakeSubprocess:
                 self.machine.auto_restarts.get(svc, 0),
                 'active' if svc in self.machine.running else 'inactive')
                 for svc in cmd[6:])
+        if cmd[:3] == [mistral_first_migration.PYTHON, '-c',
+                       mistral_first_migration.SCRIPT]:
+            self.machine.commands.append(list(cmd))
+            return self.machine.first_migration_script(cmd[4])
         if cmd[:4] == ['dpkg-query', '-W', '-f',
                        '${Package} ${db:Status-Abbrev} ${Version}\n']:
             self.machine.queries.append(list(cmd))
@@ -196,6 +233,7 @@ class CharmTestCase(unittest.TestCase):
         self.patch(host, 'init_is_systemd', lambda service_name=None: True)
         self.patch(mistral_utils, 'subprocess', fake_sub)
         self.patch(mistral_utils.mistral_db_check, 'subprocess', fake_sub)
+        self.patch(mistral_first_migration, 'subprocess', fake_sub)
         self.patch(quick_status, 'subprocess', fake_sub)
         self.patch(mistral_utils, 'apt_update', lambda fatal=False: None)
         self.patch(mistral_utils, 'apt_install', self._apt_install)

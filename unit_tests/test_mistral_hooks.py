@@ -294,6 +294,73 @@ class TestDatabase(HookTestCase):
         self.assertTrue(set(MISTRAL) <= self.machine.running)
         self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
 
+    def migration_steps(self):
+        """mistral-db-manage's steps and the first-migration script's
+        modes, in the order they ran."""
+        return [c[-1] if c[0] == '/usr/bin/python3' else ' '.join(c[3:])
+                for c in self.machine.commands
+                if c[0] in ('/usr/bin/python3', 'mistral-db-manage')]
+
+    def test_a_first_migration_cut_short_is_dropped_and_made_again(self):
+        # MariaDB restarted for its certificate in the middle of the first
+        # `upgrade head`: the tables it made stay (MySQL DDL commits), so
+        # the retry drops them before migrating again
+        self.run_hook('install')
+        self.add_all_relations()
+        self.machine.cut_short = 1
+        with mock.patch('charmhelpers.core.decorators.time.sleep'):
+            self.run_hook('shared-db-relation-changed', 'shared-db:1',
+                          'mysql/0')
+        self.assertEqual(self.migration_steps()[:5], [
+            'count', 'upgrade head', 'drop', 'upgrade head', 'populate'])
+        self.assertIn('Dropped the 2 tables a first migration cut short '
+                      'left behind', self.juju.logs)
+        self.assertEqual(self.juju.status, ('active', 'Unit is ready'))
+        # once migrated, nothing is dropped: not when the same database is
+        # related anew (its record forgotten) and its upgrade fails
+        self.juju.relations['shared-db:1']['units'].clear()
+        self.run_hook('shared-db-relation-broken', 'shared-db:1')
+        del self.juju.relations['shared-db:1']
+        self.machine.commands.clear()
+        self.machine.cut_short = 4
+        self.add_mysql()
+        with mock.patch('charmhelpers.core.decorators.time.sleep'):
+            self.run_hook('shared-db-relation-changed', 'shared-db:1',
+                          'mysql/0')
+        self.assertEqual(self.migration_steps(),
+                         ['count', 'upgrade head'] * 4)
+
+    def test_a_database_that_held_tables_is_never_dropped(self):
+        self.run_hook('install')
+        self.add_all_relations()
+        self.machine.db_tables = {'alembic_version', 'action_executions_v2'}
+        with mock.patch('charmhelpers.core.decorators.time.sleep'):
+            self.run_hook('shared-db-relation-changed', 'shared-db:1',
+                          'mysql/0')
+            self.run_hook('config-changed')
+        self.assertNotIn('drop', self.migration_steps())
+        self.assertEqual(self.machine.db_tables,
+                         {'alembic_version', 'action_executions_v2'})
+        self.assertEqual(self.juju.status[0], 'blocked')
+
+    def test_executions_in_the_database_stop_the_drop_for_good(self):
+        self.run_hook('install')
+        self.add_all_relations()
+        self.machine.cut_short = 4    # the first hook: a try, 3 retries
+        with mock.patch('charmhelpers.core.decorators.time.sleep'):
+            self.run_hook('shared-db-relation-changed', 'shared-db:1',
+                          'mysql/0')
+            self.assertEqual(self.juju.status[0], 'blocked')
+            self.machine.db_user_rows = True
+            self.run_hook('config-changed')
+            self.assertIn('Not dropping the database: workflow_executions_v2 '
+                          'holds rows', self.juju.logs)
+            self.machine.commands.clear()
+            self.run_hook('config-changed')
+        self.assertNotIn('drop', self.migration_steps())
+        self.assertTrue(self.machine.db_tables)
+        self.assertEqual(self.juju.status[0], 'blocked')
+
     def test_no_migration_before_the_database_lists_this_unit(self):
         self.run_hook('install')
         self.add_mysql(allowed=('mistral/1',))

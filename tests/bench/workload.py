@@ -8,6 +8,7 @@ copy of the workflow, so the list stays small) and wakes the clients; a
 """
 
 import os
+import re
 import statistics
 import threading
 import time
@@ -54,6 +55,21 @@ def percentile(values, fraction):
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def why(client, execution_id, state):
+    """An execution's end state and the causes its state_info names (what
+    follows each failed action's or task's id), so that one cause reads
+    as one line however many items it failed."""
+    try:
+        info = client.executions.get(execution_id).state_info or ''
+    except Exception as exc:
+        info = 'state_info not read: {!r}'.format(exc)
+    info = ' '.join(info.split())
+    causes = (re.findall(r'\]: ([^\[]+)', info)
+              or re.findall(r'\] -> ([^\[]+)', info) or [info[-160:]])
+    causes = sorted(set(c.strip() for c in causes if c.strip()))
+    return '{}: {}'.format(state, '; '.join(causes)) if causes else state
 
 
 def run_cell(client, shape, concurrency, count, timeout=600):
@@ -105,10 +121,11 @@ def run_cell(client, shape, concurrency, count, timeout=600):
                     continue
                 with lock:
                     entry = waiting.pop(row.id, None)
+                if entry and row.state == 'SUCCESS':
+                    latencies.append(now - entry[1])
+                elif entry:
+                    errors.append(why(client, row.id, row.state))
                 if entry:
-                    (latencies if row.state == 'SUCCESS' else errors).append(
-                        now - entry[1] if row.state == 'SUCCESS'
-                        else row.state)
                     entry[0].set()
 
     def dashboard():
