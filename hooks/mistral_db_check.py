@@ -12,17 +12,20 @@ from charmhelpers.core.hookenv import WARNING, log
 from charmhelpers.core.unitdata import kv
 
 PYTHON = '/usr/bin/python3'
+# what a script asking the database starts with: an engine made as Mistral
+# makes its sessions, from the mistral.conf in argv[1]
+ENGINE = """
+import sys
+from mistral import config
+from mistral.db.sqlalchemy import base
+config.parse_args(args=['--config-file', sys.argv[1]])
+engine = base._get_facade().get_engine()"""
 RECORD_KEY = 'mistral-db-isolation'
 WANTED = 'READ-COMMITTED'
 NOT_MYSQL = 'not MySQL'
 # MySQL 8 and MariaDB 11.1+ name it transaction_isolation, older MariaDB
 # tx_isolation
-SCRIPT = '''
-import sys
-from mistral import config
-from mistral.db.sqlalchemy import base
-config.parse_args(args=['--config-file', sys.argv[1]])
-engine = base._get_facade().get_engine()
+SCRIPT = ENGINE + '''
 if engine.dialect.name != 'mysql':
     print({not_mysql!r})
     sys.exit(0)

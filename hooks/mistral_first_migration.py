@@ -15,18 +15,14 @@ import subprocess
 from charmhelpers.core.hookenv import WARNING, log
 from charmhelpers.core.unitdata import kv
 
-PYTHON = '/usr/bin/python3'
+from mistral_db_check import ENGINE, PYTHON
+
 # unit setting on the leader: the database (fingerprint) it found empty
 EMPTY_KEY = 'db-empty-before-migration'
 COUNT, DROP = 'count', 'drop'
 KEPT = 3   # the script's exit code when user data forbids dropping
-SCRIPT = '''
-import sys
+SCRIPT = ENGINE + '''
 import sqlalchemy as sa
-from mistral import config
-from mistral.db.sqlalchemy import base
-config.parse_args(args=['--config-file', sys.argv[1]])
-engine = base._get_facade().get_engine()
 names = sa.inspect(engine).get_table_names()
 if sys.argv[2] == {drop!r} and names:
     quote = engine.dialect.identifier_preparer.quote

@@ -610,7 +610,8 @@ def initialise_database(configs, upgraded=False):
         return
     head, known = mistral_schema.revisions(mistral_patches.TARGET_DIR)
     mismatch = schema_mismatch()
-    if database_initialised(configs) and not upgraded and not (
+    first = not database_initialised(configs)
+    if not first and not upgraded and not (
             mismatch and mismatch[0] in known):
         # brought up to date what an older charm recorded (the host in
         # the fingerprint, no schema revision), without migrating
@@ -626,7 +627,6 @@ def initialise_database(configs, upgraded=False):
         return
     status_set('maintenance', 'Migrating the database')
     log('Migrating the database {} to {}'.format(fingerprint, head))
-    first = not database_initialised(configs)
     store = kv()
     try:
         migrate_database(fingerprint if first else None)

@@ -10,6 +10,7 @@ from charmhelpers.core import unitdata
 from unit_tests import fake_juju, fake_mistral
 from unit_tests.charm_case import READ_COMMITTED, CharmTestCase
 
+import mistral_first_migration
 import mistral_patches
 import mistral_utils
 import quick_status
@@ -297,9 +298,10 @@ class TestDatabase(HookTestCase):
     def migration_steps(self):
         """mistral-db-manage's steps and the first-migration script's
         modes, in the order they ran."""
-        return [c[-1] if c[0] == '/usr/bin/python3' else ' '.join(c[3:])
+        python = mistral_first_migration.PYTHON
+        return [c[-1] if c[0] == python else ' '.join(c[3:])
                 for c in self.machine.commands
-                if c[0] in ('/usr/bin/python3', 'mistral-db-manage')]
+                if c[0] in (python, 'mistral-db-manage')]
 
     def test_a_first_migration_cut_short_is_dropped_and_made_again(self):
         # MariaDB restarted for its certificate in the middle of the first

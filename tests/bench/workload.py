@@ -121,12 +121,13 @@ def run_cell(client, shape, concurrency, count, timeout=600):
                     continue
                 with lock:
                     entry = waiting.pop(row.id, None)
-                if entry and row.state == 'SUCCESS':
+                if not entry:
+                    continue
+                if row.state == 'SUCCESS':
                     latencies.append(now - entry[1])
-                elif entry:
+                else:
                     errors.append(why(client, row.id, row.state))
-                if entry:
-                    entry[0].set()
+                entry[0].set()
 
     def dashboard():
         while not stop.is_set():
